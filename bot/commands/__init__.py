@@ -1,0 +1,1 @@
+"""Subcommands of the ``siloscope`` console command, one module each (see ``bot.cli``)."""

@@ -1,0 +1,159 @@
+"""The organisation as the company describes it in ``silos.yml``.
+
+A company renames, splits or adds silos by editing that file, never the code. The file is
+validated on load; every error names the line and the problem, so a typo fails at start-up
+rather than as a silent mis-attribution weeks later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+UNATTRIBUTED = "unattributed"
+
+
+class TaxonomyError(ValueError):
+    """``silos.yml`` is not usable; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Silo:
+    name: str
+    description: str
+    touchpoints: tuple[str, ...]
+    phrases: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    name: str
+    label: str
+    silo: str
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    silos: dict[str, Silo]
+    touchpoints: dict[str, Touchpoint]
+    threshold: float
+    touchpoint_prior: float
+    source: str = "silos.yml"
+
+    @property
+    def silo_names(self) -> list[str]:
+        return list(self.silos)
+
+    def owner(self, touchpoint: str | None) -> str | None:
+        """The silo that owns a touchpoint, or None for an unknown or missing one."""
+        found = self.touchpoints.get(touchpoint or "")
+        return found.silo if found else None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _fail(source: str, line: int | None, problem: str) -> TaxonomyError:
+    where = f"{source}:{line}" if line else source
+    return TaxonomyError(f"{where}: {problem}")
+
+
+def _strings(value: Any, source: str, line: int, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(source, line, f"{what} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
+    """Validate and build a taxonomy from the text of a ``silos.yml``."""
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - safe loader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise _fail(source, mark.line + 1 if mark else None, f"not valid YAML ({exc.problem if hasattr(exc, 'problem') else exc})") from exc
+    if not isinstance(doc, dict):
+        raise _fail(source, None, "must be a mapping with 'silos' and 'touchpoints'")
+    top = doc.get("__line__")
+    settings = doc.get("attribution") or {}
+    threshold = settings.get("threshold", 0.35)
+    prior = settings.get("touchpoint_prior", 0.15)
+    for key, value in (("threshold", threshold), ("touchpoint_prior", prior)):
+        if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise _fail(source, settings.get("__line__", top), f"attribution.{key} must be a number between 0 and 1")
+
+    raw_silos = doc.get("silos")
+    if not isinstance(raw_silos, dict) or len([k for k in raw_silos if k != "__line__"]) == 0:
+        raise _fail(source, top, "needs a 'silos' mapping with at least one silo")
+    raw_touchpoints = doc.get("touchpoints") or {}
+    if not isinstance(raw_touchpoints, dict):
+        raise _fail(source, top, "'touchpoints' must be a mapping of name to {label}")
+
+    silos: dict[str, Silo] = {}
+    owners: dict[str, str] = {}
+    for name, body in raw_silos.items():
+        if name == "__line__":
+            continue
+        if not isinstance(body, dict):
+            raise _fail(source, raw_silos["__line__"], f"silo '{name}' must be a mapping")
+        line = body["__line__"]
+        if not str(name).replace("_", "").isalnum() or name == UNATTRIBUTED:
+            raise _fail(source, line, f"silo name '{name}' must be letters, digits and underscores, not '{UNATTRIBUTED}'")
+        description = body.get("description")
+        if not isinstance(description, str) or not description.strip():
+            raise _fail(source, line, f"silo '{name}' needs a description")
+        touchpoints = _strings(body.get("touchpoints"), source, line, f"silo '{name}' touchpoints")
+        for touchpoint in touchpoints:
+            if touchpoint in owners:
+                raise _fail(source, line, f"touchpoint '{touchpoint}' is owned by both '{owners[touchpoint]}' and '{name}'")
+            if touchpoint not in raw_touchpoints:
+                raise _fail(source, line, f"silo '{name}' owns touchpoint '{touchpoint}', which is not listed under 'touchpoints'")
+            owners[touchpoint] = name
+        silos[name] = Silo(
+            name=name,
+            description=description.strip(),
+            touchpoints=touchpoints,
+            phrases=_strings(body.get("phrases"), source, line, f"silo '{name}' phrases"),
+            examples=_strings(body.get("examples"), source, line, f"silo '{name}' examples"),
+        )
+
+    touchpoints: dict[str, Touchpoint] = {}
+    for name, body in raw_touchpoints.items():
+        if name == "__line__":
+            continue
+        line = body.get("__line__") if isinstance(body, dict) else raw_touchpoints["__line__"]
+        if not isinstance(body, dict) or not isinstance(body.get("label"), str):
+            raise _fail(source, line, f"touchpoint '{name}' needs a label")
+        if name not in owners:
+            raise _fail(source, line, f"touchpoint '{name}' is not owned by any silo")
+        touchpoints[name] = Touchpoint(name=name, label=body["label"], silo=owners[name])
+
+    return Taxonomy(silos=silos, touchpoints=touchpoints, threshold=float(threshold), touchpoint_prior=float(prior), source=source)
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """Load ``silos.yml`` (the configured one by default)."""
+    if path is None:
+        from bot.settings import get_settings
+
+        path = get_settings().silos_file
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read ({exc.strerror})") from exc
+    return parse_taxonomy(text, source=str(path))

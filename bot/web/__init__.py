@@ -1,0 +1,1 @@
+"""Siloscope's own web service on port 8000: dashboard, webhooks and the demo page."""
