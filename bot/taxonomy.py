@@ -86,7 +86,8 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise _fail(source, mark.line + 1 if mark else None, f"not valid YAML ({exc.problem if hasattr(exc, 'problem') else exc})") from exc
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _fail(source, mark.line + 1 if mark else None, f"not valid YAML ({problem})") from exc
     if not isinstance(doc, dict):
         raise _fail(source, None, "must be a mapping with 'silos' and 'touchpoints'")
     top = doc.get("__line__")
@@ -113,16 +114,19 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
             raise _fail(source, raw_silos["__line__"], f"silo '{name}' must be a mapping")
         line = body["__line__"]
         if not str(name).replace("_", "").isalnum() or name == UNATTRIBUTED:
-            raise _fail(source, line, f"silo name '{name}' must be letters, digits and underscores, not '{UNATTRIBUTED}'")
+            problem = f"silo name '{name}' must be letters, digits and underscores, not '{UNATTRIBUTED}'"
+            raise _fail(source, line, problem)
         description = body.get("description")
         if not isinstance(description, str) or not description.strip():
             raise _fail(source, line, f"silo '{name}' needs a description")
         touchpoints = _strings(body.get("touchpoints"), source, line, f"silo '{name}' touchpoints")
         for touchpoint in touchpoints:
             if touchpoint in owners:
-                raise _fail(source, line, f"touchpoint '{touchpoint}' is owned by both '{owners[touchpoint]}' and '{name}'")
+                problem = f"touchpoint '{touchpoint}' is owned by both '{owners[touchpoint]}' and '{name}'"
+                raise _fail(source, line, problem)
             if touchpoint not in raw_touchpoints:
-                raise _fail(source, line, f"silo '{name}' owns touchpoint '{touchpoint}', which is not listed under 'touchpoints'")
+                problem = f"silo '{name}' owns touchpoint '{touchpoint}', which is not listed under 'touchpoints'"
+                raise _fail(source, line, problem)
             owners[touchpoint] = name
         silos[name] = Silo(
             name=name,
@@ -143,7 +147,9 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
             raise _fail(source, line, f"touchpoint '{name}' is not owned by any silo")
         touchpoints[name] = Touchpoint(name=name, label=body["label"], silo=owners[name])
 
-    return Taxonomy(silos=silos, touchpoints=touchpoints, threshold=float(threshold), touchpoint_prior=float(prior), source=source)
+    return Taxonomy(
+        silos=silos, touchpoints=touchpoints, threshold=float(threshold), touchpoint_prior=float(prior), source=source
+    )
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
