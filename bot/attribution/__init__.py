@@ -1,0 +1,166 @@
+"""Which department a customer's words point at, clause by clause, with hand-offs between them.
+
+The survey's touchpoint is only a prior: a customer asked about delivery who complains about
+the invoice is attributed to finance. Each clause is scored on its own, so "sales was great
+but the invoice was wrong" gives sales (positive) and finance (negative), and two silos linked
+by cause, contrast or sequence give a hand-off pair. Below the threshold in ``silos.yml`` the
+answer is "unattributed", never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.attribution.model import SiloModel, train
+from bot.sentiment import SentimentScorer, get_scorer
+from bot.sentiment.text import Clause, split_clauses
+from bot.taxonomy import UNATTRIBUTED, Taxonomy, load_taxonomy
+
+MAX_EVIDENCE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class SiloMention:
+    silo: str
+    confidence: float  # 0..1
+    sentiment_label: str
+    sentiment_score: float
+    evidence: str  # the customer's clause(s) that point at this silo
+
+
+@dataclass(frozen=True)
+class HandoffPair:
+    from_silo: str
+    to_silo: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class AttributionResult:
+    mentions: tuple[SiloMention, ...]  # ranked, most confident first; only those above the threshold
+    handoffs: tuple[HandoffPair, ...]
+
+    @property
+    def primary(self) -> str:
+        return self.mentions[0].silo if self.mentions else UNATTRIBUTED
+
+    @property
+    def primary_confidence(self) -> float:
+        return self.mentions[0].confidence if self.mentions else 0.0
+
+
+@dataclass
+class _ClauseScore:
+    clause: Clause
+    evidence: list[float]
+    confidences: list[float]
+    sentiment: float
+
+    def top(self, threshold: float) -> int | None:
+        best = max(range(len(self.confidences)), key=self.confidences.__getitem__, default=None)
+        if best is None or self.confidences[best] < threshold:
+            return None
+        return best
+
+
+def _confidence(evidence: float, total: float) -> float:
+    """Saturating in the amount of evidence, scaled by the silo's share of all evidence."""
+    if evidence <= 0:
+        return 0.0
+    return (1.0 - math.exp(-1.6 * evidence)) * math.sqrt(evidence / total)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
+
+
+class Attributor:
+    """Attributes feedback to the silos of one taxonomy."""
+
+    def __init__(self, taxonomy: Taxonomy, sentiment: SentimentScorer | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.model: SiloModel = train(taxonomy)
+        self.sentiment = sentiment or get_scorer()
+
+    def _score_clause(self, clause: Clause) -> _ClauseScore:
+        evidence, _ = self.model.scores(clause.text)
+        total = sum(evidence)
+        confidences = [_confidence(e, total) for e in evidence]
+        return _ClauseScore(clause, evidence, confidences, self.sentiment.score(clause.text))
+
+    def attribute(self, text: str, touchpoint: str | None = None) -> AttributionResult:
+        """Ranked silo mentions with sentiment and evidence, plus hand-offs, for one response."""
+        clauses = [self._score_clause(c) for c in split_clauses(text or "")]
+        names = self.model.silos
+        evidence = [sum(c.evidence[i] for c in clauses) for i in range(len(names))]
+        total = sum(evidence)
+        confidences = [_confidence(e, total) for e in evidence]
+        owner = self.taxonomy.owner(touchpoint)
+        if owner in names:
+            index = names.index(owner)
+            confidences[index] += self.taxonomy.touchpoint_prior * (1.0 - confidences[index])
+
+        threshold = self.taxonomy.threshold
+        mentions = []
+        for index in sorted(range(len(names)), key=lambda i: (-confidences[i], i)):
+            if confidences[index] < threshold:
+                break
+            mentions.append(self._mention(index, confidences[index], clauses, owner))
+        return AttributionResult(tuple(mentions), self._handoffs(clauses, threshold))
+
+    def _mention(self, index: int, confidence: float, clauses: list[_ClauseScore], owner: str | None) -> SiloMention:
+        name = self.model.silos[index]
+        supporting = [c for c in clauses if c.evidence[index] > 0]
+        if not supporting and name == owner:
+            supporting = clauses  # attributed through the touchpoint prior: the whole answer is the evidence
+        weight = sum(c.evidence[index] for c in supporting) or float(len(supporting)) or 1.0
+        if any(c.evidence[index] > 0 for c in supporting):
+            score = sum(c.sentiment * c.evidence[index] for c in supporting) / weight
+        else:
+            score = sum(c.sentiment for c in supporting) / max(len(supporting), 1)
+        return SiloMention(
+            silo=name,
+            confidence=round(confidence, 4),
+            sentiment_label=self.sentiment.label(score),
+            sentiment_score=round(score, 4),
+            evidence=_clip(" … ".join(c.clause.text for c in supporting)),
+        )
+
+    def _handoffs(self, clauses: list[_ClauseScore], threshold: float) -> tuple[HandoffPair, ...]:
+        """Consecutive clauses about different silos, linked by a connective, give a hand-off.
+
+        With a cause ("because", "after") the later clause happened first, so it is the 'from' side.
+        """
+        pairs: list[HandoffPair] = []
+        previous: tuple[int, _ClauseScore] | None = None
+        for clause in clauses:
+            top = clause.top(threshold)
+            if top is None:
+                continue
+            if previous is not None and clause.clause.relation is not None and previous[0] != top:
+                first, second = self.model.silos[previous[0]], self.model.silos[top]
+                if clause.clause.relation == "cause":
+                    first, second = second, first
+                evidence = f"{previous[1].clause.text}, {clause.clause.connective} {clause.clause.text}"
+                pair = HandoffPair(from_silo=first, to_silo=second, evidence=_clip(evidence))
+                if all((p.from_silo, p.to_silo) != (pair.from_silo, pair.to_silo) for p in pairs):
+                    pairs.append(pair)
+            previous = (top, clause)
+        return tuple(pairs)
+
+
+@lru_cache(maxsize=4)
+def _cached(taxonomy_key: str) -> Attributor:
+    return Attributor(load_taxonomy() if not taxonomy_key else load_taxonomy(taxonomy_key))  # type: ignore[arg-type]
+
+
+def get_attributor() -> Attributor:
+    """The attributor for the configured ``silos.yml``, built once per process and file."""
+    from bot.settings import get_settings
+
+    return _cached(str(get_settings().silos_file))
+
+
+__all__ = ["AttributionResult", "Attributor", "HandoffPair", "SiloMention", "get_attributor"]

@@ -1,0 +1,41 @@
+"""Turning a clause into the features the silo model scores: stemmed content words and word pairs."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+import yaml
+
+from bot.sentiment.text import words
+
+LANGUAGE_FILE = Path(__file__).with_name("language.yml")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    data = yaml.safe_load(LANGUAGE_FILE.read_text(encoding="utf-8")) or {}
+    return frozenset(str(w).lower() for w in data.get("stopwords") or ())
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """A light suffix stripper: enough to join 'charged'/'charges'/'charging', cheap and deterministic."""
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    for suffix, replacement in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            token = token[: -len(suffix)] + replacement
+            break
+    if token.endswith("e") and len(token) > 4:
+        token = token[:-1]
+    return token
+
+
+def features(text: str) -> list[str]:
+    """Stemmed content words plus adjacent content-word pairs ("order number", "direct debit")."""
+    stop = stopwords()
+    content = [stem(t) for t in words(text) if t not in stop and not t.isdigit()]
+    pairs = [f"{a} {b}" for a, b in pairwise(content)]
+    return content + pairs

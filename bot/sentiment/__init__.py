@@ -1,0 +1,151 @@
+"""Sentiment of a customer's feedback: negative, neutral or positive, with a score.
+
+TextBlob (from the design card) stays as the stored polarity and subjectivity, but it reads
+short complaints ("still waiting", "3rd time calling", "thanks for nothing") as neutral or
+even positive. The label and score come from a lexicon scorer tuned for service feedback:
+VADER's general word list (shipped inside the ``vaderSentiment`` package) corrected and
+extended by ``lexicon.yml``, with negation, boosters, contrast ("but") and sarcasm patterns.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from textblob import TextBlob
+
+from bot.sentiment.text import words
+
+LEXICON_FILE = Path(__file__).with_name("lexicon.yml")
+LABELS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    label: str  # 'negative' | 'neutral' | 'positive'
+    score: float  # -1..1, the scorer's own
+    polarity: float  # TextBlob's, -1..1
+    subjectivity: float  # TextBlob's, 0..1
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    contrast_weight: float = 1.5
+    negation_scalar: float = -0.74
+    exclamation: float = 0.29
+    alpha: float = 15.0
+    textblob_weight: float = 0.15
+    neutral_band: float = 0.15
+
+
+def _vader_words() -> dict[str, float]:
+    """VADER's word valences, read from the file its package ships (no download)."""
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    valences: dict[str, float] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            try:
+                valences[parts[0].lower()] = float(parts[1])
+            except ValueError:
+                continue
+    return valences
+
+
+class SentimentScorer:
+    """Scores text with a word lexicon, multi-word phrases and regular-expression patterns."""
+
+    def __init__(self, config: dict[str, Any], base_words: dict[str, float] | None = None) -> None:
+        self.words: dict[str, float] = dict(base_words or {})
+        self.words.update({str(k).lower(): float(v) for k, v in (config.get("words") or {}).items()})
+        self.phrases: dict[str, list[tuple[tuple[str, ...], float]]] = {}
+        for phrase, value in (config.get("phrases") or {}).items():
+            tokens = tuple(words(str(phrase)))
+            if tokens:
+                self.phrases.setdefault(tokens[0], []).append((tokens, float(value)))
+        for candidates in self.phrases.values():
+            candidates.sort(key=lambda item: len(item[0]), reverse=True)
+        self.patterns = [(re.compile(p), float(v)) for p, v in (config.get("patterns") or {}).items()]
+        self.negations = frozenset(str(w).lower() for w in config.get("negations") or ())
+        self.boosters = {str(k).lower(): float(v) for k, v in (config.get("boosters") or {}).items()}
+        self.settings = ScoringSettings(**(config.get("scoring") or {}))
+
+    def _negated(self, tokens: list[str], start: int) -> bool:
+        for token in tokens[max(0, start - 3) : start]:
+            if token in self.negations or token.endswith("n't"):
+                return True
+        return False
+
+    def valence(self, text: str) -> float:
+        """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
+        tokens = words(text)
+        settings = self.settings
+        contrast_at = max((i for i, t in enumerate(tokens) if t in ("but", "however")), default=-1)
+        total = 0.0
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            length, value = 1, 0.0
+            for phrase, phrase_value in self.phrases.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    length, value = len(phrase), phrase_value
+                    break
+            else:
+                value = self.words.get(token, 0.0)
+            if value:
+                if self._negated(tokens, i) and not (length > 1 and token in self.negations):
+                    value *= settings.negation_scalar
+                if i > 0 and tokens[i - 1] in self.boosters:
+                    value *= 1 + self.boosters[tokens[i - 1]]
+                if contrast_at >= 0:
+                    value *= settings.contrast_weight if i > contrast_at else (2 - settings.contrast_weight) / 1.5
+                total += value
+            i += length
+        lowered = text.lower().replace("’", "'")
+        for pattern, value in self.patterns:
+            total += value * len(pattern.findall(lowered))
+        if total:
+            bangs = min(lowered.count("!"), 4)
+            total += math.copysign(bangs * settings.exclamation, total)
+        return total
+
+    def score(self, text: str) -> float:
+        """Lexicon score in -1..1, without TextBlob (used per clause, where speed matters)."""
+        total = self.valence(text)
+        return total / math.sqrt(total * total + self.settings.alpha)
+
+    def label(self, score: float) -> str:
+        band = self.settings.neutral_band
+        return "positive" if score >= band else "negative" if score <= -band else "neutral"
+
+    def analyse(self, text: str) -> SentimentResult:
+        blob = TextBlob(text).sentiment
+        weight = self.settings.textblob_weight
+        score = (1 - weight) * self.score(text) + weight * float(blob.polarity)
+        return SentimentResult(
+            label=self.label(score),
+            score=round(max(-1.0, min(1.0, score)), 4),
+            polarity=float(blob.polarity),
+            subjectivity=float(blob.subjectivity),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_scorer() -> SentimentScorer:
+    """The product's scorer, built once per process from the shipped lexicons."""
+    config = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    return SentimentScorer(config, base_words=_vader_words())
+
+
+def analyse_sentiment(text: str) -> SentimentResult:
+    """Label, score and TextBlob's polarity/subjectivity for one piece of feedback."""
+    return get_scorer().analyse(text or "")
+
+
+__all__ = ["LABELS", "SentimentResult", "SentimentScorer", "analyse_sentiment", "get_scorer"]
