@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "bot.commands.run",
     "bot.commands.export",
     "bot.commands.migrate",
+    "bot.commands.web",
 ]
 
 

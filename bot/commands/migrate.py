@@ -1,0 +1,27 @@
+"""``siloscope migrate``: create or upgrade the database schema (``make setup`` runs it)."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy.exc import OperationalError
+
+from bot.errors import UsageError
+from bot.settings import get_settings
+from bot.store.db import make_engine, migrate
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("migrate", help="create or upgrade the database schema")
+    parser.set_defaults(handler=run)
+
+
+def run(_args: argparse.Namespace) -> int:
+    url = get_settings().database_url
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        raise UsageError(f"cannot reach the database at {engine.url!r}: {exc.orig}") from None
+    print(f"database schema is up to date ({engine.url!r})")
+    return 0

@@ -1,0 +1,66 @@
+"""``siloscope run`` (what ``make run`` calls): the whole product, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+from types import FrameType
+
+from bot.errors import UsageError
+from bot.launcher import Stack, StackConfig, StackError
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.tokens import rasa_token
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="start the action server, Rasa and the web service")
+    parser.add_argument("--host", default=os.environ.get("SILOSCOPE_BIND", "127.0.0.1"), help="interface to bind")
+    parser.set_defaults(handler=run)
+
+
+def banner(config: StackConfig, database_url: str) -> str:
+    web = f"http://localhost:{config.web_port}"
+    rest = f"http://localhost:{config.rasa_port}/webhooks/rest/webhook"
+    return f"""
+Siloscope is running.
+  Chat (REST):    curl -s {rest} -H 'Content-Type: application/json' \\
+                    -d '{{"sender": "me", "message": "hi"}}'
+  Chat (website): {web}/   (socket.io on port {config.rasa_port})
+  Reports:        {web}/dashboard   and   siloscope report
+  Webhooks in:    {web}/webhooks/touchpoint
+  Rasa HTTP API:  http://localhost:{config.rasa_port}  (token in $RASA_TOKEN or var/rasa_token)
+  Database:       {database_url}
+Press Ctrl-C to stop everything.
+"""
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    config = StackConfig(
+        rasa_port=settings.ports["rasa"],
+        actions_port=settings.ports["actions"],
+        web_port=settings.ports["web"],
+        host=args.host,
+        rasa_token=rasa_token(),
+        env={"DATABASE_URL": settings.database_url},
+    )
+    if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
+        raise UsageError("no trained model in models/: run `make setup` (or `make run`) first")
+    stack = Stack(config)
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        print("Starting the action server, Rasa (loading the model takes a while) and the web service...")
+        stack.start()
+        print(banner(config, settings.database_url), flush=True)
+        return stack.wait()
+    except StackError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        print("\nStopping...")
+        stack.stop()
+        return 0

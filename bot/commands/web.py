@@ -1,0 +1,21 @@
+"""``siloscope web``: the web service alone (dashboard, webhooks, demo page) on port 8000."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.settings import get_settings
+from bot.web.app import create_app
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("web", help="serve the dashboard, webhooks and demo page")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=None, help="default: ports.web in siloscope.yml (8000)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    create_app(settings).run(host=args.host, port=args.port or settings.ports["web"], access_log=False)
+    return 0

@@ -1,0 +1,184 @@
+"""Storing what a customer tells us, analysed, whatever state the conversation ends in.
+
+This is the one door through which the chat (``actions/``) writes: every accepted answer is
+recorded at once, so a customer who leaves after the score still leaves a partial response.
+Recording is idempotent (natural keys, upserts), and when the database cannot be reached the
+operation goes to a local spool and is replayed by the next write that succeeds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import get_settings, var_dir
+from bot.store import repository
+from bot.store.db import engine_for, session_factory
+from bot.store.models import Attribution, Customer, FeedbackResponse, Handoff
+from bot.store.repository import ConversationRef
+from bot.store.spool import Spool
+from bot.taxonomy import Taxonomy, load_taxonomy
+
+__all__ = ["Answers", "ConversationRef", "FeedbackService", "get_feedback_service"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Normalised answers from one or more turns; None means "not given in this turn"."""
+
+    score: int | None = None
+    text: str | None = None
+    probe_text: str | None = None
+    effort: int | None = None
+    contact_count: int | None = None
+    language: str | None = None
+
+
+def analyse_response(response: FeedbackResponse) -> tuple[list[Attribution], list[Handoff]]:
+    """(Re)compute sentiment and silo attribution from the customer's own words.
+
+    Sets the response's own sentiment columns and returns the new attribution and hand-off
+    rows. Text in another language is kept but not analysed: an English model would guess.
+    """
+    from bot.attribution import get_attributor
+    from bot.sentiment import analyse_sentiment
+
+    words = " ".join(part for part in (response.text, response.probe_text) if part)
+    foreign = response.language not in (None, "en")
+    if not words or foreign:
+        response.polarity = response.subjectivity = response.sentiment_score = None
+        response.sentiment_label = response.primary_silo = response.primary_confidence = None
+        return [], []
+    sentiment = analyse_sentiment(response.text or words)
+    response.polarity = sentiment.polarity
+    response.subjectivity = sentiment.subjectivity
+    response.sentiment_label = sentiment.label
+    response.sentiment_score = sentiment.score
+    result = get_attributor().attribute(words, touchpoint=response.touchpoint)
+    response.primary_silo = result.primary
+    response.primary_confidence = result.mentions[0].confidence if result.mentions else None
+    attributions = [
+        Attribution(
+            rank=rank,
+            silo=mention.silo,
+            confidence=mention.confidence,
+            sentiment_label=mention.sentiment_label,
+            sentiment_score=mention.sentiment_score,
+            evidence=mention.evidence,
+        )
+        for rank, mention in enumerate(result.mentions, start=1)
+    ]
+    handoffs = [
+        Handoff(from_silo=h.from_silo, to_silo=h.to_silo, evidence=h.evidence, sentiment_score=sentiment.score)
+        for h in result.handoffs
+    ]
+    return attributions, handoffs
+
+
+class FeedbackService:
+    """Writes conversations and responses; safe to call again with the same turn."""
+
+    def __init__(self, database_url: str, taxonomy: Taxonomy, spool: Spool) -> None:
+        self.database_url = database_url
+        self.taxonomy = taxonomy
+        self.spool = spool
+
+    @property
+    def sessions(self) -> sessionmaker:
+        """Sessions on the migrated database; raises OperationalError while it is unreachable."""
+        return session_factory(engine_for(self.database_url))
+
+    # -- the public operations -------------------------------------------------------
+    def record(self, ref: ConversationRef, answers: Answers) -> None:
+        """Store the given answers (non-None fields) for this conversation."""
+        self._run("record", ref, dataclasses.asdict(answers))
+
+    def finish(self, ref: ConversationRef, status: str = "complete") -> None:
+        """The customer reached the end (or left): mark the response done."""
+        self._run("finish", ref, {"status": status})
+
+    def opt_out(self, ref: ConversationRef) -> None:
+        """Never ask this customer again, and end this conversation."""
+        self._run("opt_out", ref, {})
+
+    def request_human(self, ref: ConversationRef) -> None:
+        self._run("request_human", ref, {})
+
+    def is_opted_out(self, customer_ref: str | None) -> bool:
+        if not customer_ref:
+            return False
+        try:
+            with self.sessions() as session:
+                customer = repository.find_customer(session, customer_ref)
+                return bool(customer and customer.opted_out)
+        except OperationalError as exc:
+            # The customer is already talking to us; a down database must not end the chat.
+            log.error("database unavailable, cannot check opt-out of %s: %s", customer_ref, exc.orig)
+            return False
+
+    # -- how each operation is applied ---------------------------------------------
+    def _apply(self, session: Session, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
+        conversation = repository.get_or_create_conversation(session, ref)
+        if op == "request_human":
+            conversation.human_requested = True
+            return
+        if op == "opt_out":
+            conversation.status = "opted_out"
+            if conversation.customer_id is not None:
+                repository.mark_opted_out(session, session.get(Customer, conversation.customer_id))
+            return
+        response = repository.get_or_create_response(
+            session, conversation, self.taxonomy.owner(conversation.touchpoint)
+        )
+        if op == "finish":
+            response.status = data["status"]
+            conversation.status = data["status"]
+            return
+        changed_words = False
+        for field, value in data.items():
+            if value is None or getattr(response, field) == value:
+                continue
+            setattr(response, field, value)
+            changed_words |= field in ("text", "probe_text", "language")
+        if changed_words:
+            repository.replace_attributions(session, response, *analyse_response(response))
+
+    def _transaction(self, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
+        for attempt in (1, 2):
+            try:
+                with self.sessions.begin() as session:
+                    self._apply(session, op, ref, data)
+                return
+            except IntegrityError:
+                # Two writers created the same conversation at once: the second try finds it.
+                if attempt == 2:
+                    raise
+
+    def _run(self, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
+        try:
+            self.spool.replay(self._replay_one)
+            self._transaction(op, ref, data)
+        except OperationalError as exc:
+            log.error("database unavailable, spooling %s for %s: %s", op, ref.key, exc.orig)
+            self.spool.append({"op": op, "ref": dataclasses.asdict(ref), "data": data})
+
+    def _replay_one(self, record: dict[str, Any]) -> None:
+        self._transaction(record["op"], ConversationRef(**record["ref"]), record["data"])
+
+
+@lru_cache(maxsize=4)
+def _service_for(database_url: str) -> FeedbackService:
+    return FeedbackService(database_url, load_taxonomy(), Spool(var_dir() / "spool" / "feedback.jsonl"))
+
+
+def get_feedback_service() -> FeedbackService:
+    """The service for the configured database (created, and the schema migrated, once)."""
+    return _service_for(get_settings().database_url)

@@ -1,0 +1,192 @@
+"""Starting and stopping the whole product: action server, Rasa server and the web service.
+
+``make run`` uses it through ``siloscope run``; the end-to-end tests use it on free ports with
+a scratch database, so what the tests start is exactly what a user starts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import requests
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+
+class StackError(RuntimeError):
+    """A server did not come up; the message names it and where its log is."""
+
+
+def venv_bin(name: str) -> str:
+    """The executable beside the running Python (the project's virtualenv)."""
+    return str(Path(sys.executable).parent / name)
+
+
+@dataclass
+class StackConfig:
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8000
+    host: str = "127.0.0.1"
+    model: Path = PROJECT_ROOT / "models"
+    credentials: Path = PROJECT_ROOT / "credentials.yml"
+    endpoints: Path = PROJECT_ROOT / "endpoints.yml"
+    run_dir: Path = PROJECT_ROOT / "var" / "run"
+    rasa_token: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+    log_to_files: bool = False
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+
+@dataclass
+class _Server:
+    name: str
+    command: list[str]
+    ready_url: str
+    process: subprocess.Popen | None = None
+    log: IO[bytes] | None = None
+    log_path: Path | None = None
+
+
+class Stack:
+    """The three servers, started together and stopped together."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.servers = self._servers()
+
+    def _endpoints_file(self) -> Path:
+        """endpoints.yml with the action server URL pointing at this stack's port."""
+        with self.config.endpoints.open(encoding="utf-8") as handle:
+            endpoints = yaml.safe_load(handle) or {}
+        endpoints["action_endpoint"] = {"url": f"{self.config.actions_url}/webhook"}
+        path = self.config.run_dir / "endpoints.yml"
+        path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+        return path
+
+    def _servers(self) -> list[_Server]:
+        c = self.config
+        c.run_dir.mkdir(parents=True, exist_ok=True)
+        rasa = venv_bin("rasa")
+        return [
+            _Server(
+                "actions",
+                [rasa, "run", "actions", "--port", str(c.actions_port), "--actions", "actions"],
+                f"{c.actions_url}/health",
+            ),
+            _Server(
+                "rasa",
+                [
+                    rasa, "run", "--enable-api", "--auth-token", c.rasa_token, "--cors", "*",
+                    "--interface", c.host, "--port", str(c.rasa_port), "--model", str(c.model),
+                    "--credentials", str(c.credentials), "--endpoints", str(self._endpoints_file()),
+                ],
+                f"{c.rasa_url}/",
+            ),
+            _Server(
+                "web",
+                [venv_bin("siloscope"), "web", "--host", c.host, "--port", str(c.web_port)],
+                f"{c.web_url}/health",
+            ),
+        ]
+
+    def start(self, timeout: float = 240.0) -> None:
+        """Start every server and wait until each answers; on failure stop them all."""
+        env = {**os.environ, **self.config.env, "RASA_TOKEN": self.config.rasa_token}
+        env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        env["SILOSCOPE_RASA_URL"] = self.config.rasa_url
+        for server in self.servers:
+            if self.config.log_to_files:
+                server.log_path = self.config.run_dir / f"{server.name}.log"
+                server.log = server.log_path.open("wb")
+            server.process = subprocess.Popen(
+                server.command,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=server.log,
+                stderr=subprocess.STDOUT if server.log else None,
+                start_new_session=True,  # our Ctrl-C handling stops it, not the terminal's
+            )
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = list(self.servers)
+        while waiting:
+            for server in list(waiting):
+                assert server.process is not None
+                if server.process.poll() is not None:
+                    code = server.process.returncode
+                    raise StackError(f"{server.name} server exited with {code}{self._log_hint(server)}")
+                try:
+                    if requests.get(server.ready_url, timeout=2).ok:
+                        waiting.remove(server)
+                except requests.RequestException:
+                    pass
+            if waiting and time.monotonic() > deadline:
+                names = ", ".join(s.name for s in waiting)
+                raise StackError(f"not ready after {timeout:.0f}s: {names}{self._log_hint(waiting[0])}")
+            if waiting:
+                time.sleep(1)
+
+    @staticmethod
+    def _log_hint(server: _Server) -> str:
+        return f" (log: {server.log_path})" if server.log_path else ""
+
+    def stop(self, grace: float = 15.0) -> None:
+        """Terminate each server's process group, then kill what is left after ``grace`` seconds."""
+        running = [s for s in self.servers if s.process and s.process.poll() is None]
+        for server in running:
+            _signal_group(server.process, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for server in running:
+            try:
+                server.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(server.process, signal.SIGKILL)
+                server.process.wait()
+        for server in self.servers:
+            if server.log:
+                server.log.close()
+
+    def wait(self) -> int:
+        """Block until any server exits (then stop the rest) and return its exit code."""
+        while True:
+            for server in self.servers:
+                assert server.process is not None
+                code = server.process.poll()
+                if code is not None:
+                    print(f"{server.name} server stopped (exit {code}); stopping the others", file=sys.stderr)
+                    self.stop()
+                    return code
+            time.sleep(1)
+
+
+def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass

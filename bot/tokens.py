@@ -1,0 +1,27 @@
+"""Secrets the product needs but nobody configured: made once, kept in var/, never a fixed default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from bot.settings import var_dir
+
+
+def get_or_create_token(env_var: str, filename: str) -> str:
+    """The token from ``env_var`` if set, else one generated once into ``var/<filename>`` (git-ignored)."""
+    from_env = os.environ.get(env_var, "").strip()
+    if from_env:
+        return from_env
+    path = var_dir() / filename
+    if path.exists() and path.read_text(encoding="utf-8").strip():
+        return path.read_text(encoding="utf-8").strip()
+    token = secrets.token_urlsafe(24)
+    path.write_text(token + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return token
+
+
+def rasa_token() -> str:
+    """The token protecting Rasa's HTTP API (conversations, triggers)."""
+    return get_or_create_token("RASA_TOKEN", "rasa_token")
