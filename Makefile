@@ -1,0 +1,99 @@
+# Siloscope: `make run` starts the product, `make test` proves it. Both set everything up first.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+PY      := $(BIN)/python
+# Python 3.10 (Rasa 3.6 needs it): PYTHON=..., else python3.10 on PATH, else pyenv's installed 3.10.
+PYTHON  ?= $(or $(shell command -v python3.10 2>/dev/null),$(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python))))
+# Hide pip's noise about this machine's optional local mirrors; keep everything else.
+PIP_QUIET := grep -v -e "^WARNING: Location 'file:" -e "is being installed using the legacy" || true
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null | sort)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup python venv model browser run test lint validate unit stories bench lock clean
+
+help:
+	@echo "make run    set up, then start Rasa (5005), the action server (5055) and the web service (8000)"
+	@echo "make test   set up, then lint, validate the training data, run every test and the test stories"
+	@echo "make setup  virtualenv, pinned dependencies, database schema and a trained model (only when needed)"
+	@echo "make bench  speed and memory benchmarks, as ratios to a reference measured in the same run"
+	@echo "make lint   ruff"
+
+python:
+	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	  echo "Siloscope needs Python 3.10 (Rasa 3.6 supports no newer Python)."; \
+	  echo "Install it (e.g. 'pyenv install 3.10' or your system's python3.10 package), then run again,"; \
+	  echo "or point to it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.10"; \
+	  exit 1; \
+	fi
+
+# The virtualenv is (re)installed only when the dependency files change.
+$(VENV)/.installed: pyproject.toml constraints.txt | python
+	@test -x $(PY) || "$(PYTHON)" -m venv $(VENV)
+	@echo "Installing pinned dependencies into $(VENV) (first time: a few minutes)..."
+	@$(PY) -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | $(PIP_QUIET)
+	@$(PY) -m pip check
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# Training runs only when the training data or the pipeline changed (content hash, not timestamps).
+model: venv
+	@hash=$$(cat $(TRAINING_INPUTS) | sha256sum | cut -d' ' -f1); \
+	if [ -f models/.fingerprint ] && [ "$$(cat models/.fingerprint)" = "$$hash" ] && ls models/*.tar.gz >/dev/null 2>&1; then \
+	  echo "Model is up to date."; \
+	else \
+	  echo "Training the Rasa model (training data or config changed)..."; \
+	  rm -f models/*.tar.gz; \
+	  $(BIN)/rasa train --fixed-model-name siloscope --out models --quiet; \
+	  echo "$$hash" > models/.fingerprint; \
+	fi
+
+setup: venv model
+	@$(BIN)/siloscope migrate
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+run: setup
+	@$(BIN)/siloscope run
+
+lint: venv
+	$(BIN)/ruff check .
+
+validate: venv
+	$(BIN)/rasa data validate --quiet
+
+unit: setup browser
+	$(BIN)/pytest
+
+stories: setup
+	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories --quiet
+
+test: setup browser lint validate unit stories
+	@echo "All checks passed."
+
+bench: setup
+	$(BIN)/siloscope bench attribution
+	$(BIN)/siloscope bench report --rows 100000
+	$(BIN)/siloscope bench report --rows 1000000
+
+# After changing dependencies in pyproject.toml: pin the whole resolved set for every machine.
+lock: venv
+	@$(PY) -m pip freeze --exclude-editable | grep -v -e '^siloscope' > constraints.txt
+	@echo "constraints.txt updated; commit it."
+
+clean:
+	rm -rf $(VENV) models/*.tar.gz models/.fingerprint results .pytest_cache .ruff_cache
