@@ -19,6 +19,8 @@ COMMAND_MODULES = [
     "bot.commands.run",
     "bot.commands.export",
     "bot.commands.migrate",
+    "bot.commands.eval",
+    "bot.commands.bench",
     "bot.commands.web",
 ]
 
