@@ -22,6 +22,7 @@ def run(_args: argparse.Namespace) -> int:
     try:
         migrate(engine)
     except OperationalError as exc:
-        raise UsageError(f"cannot reach the database at {engine.url!r}: {exc.orig}") from None
+        reason = " ".join(str(exc.orig).split())  # drivers write several lines; a user wants one
+        raise UsageError(f"cannot reach the database at {engine.url!r}: {reason}") from None
     print(f"database schema is up to date ({engine.url!r})")
     return 0
