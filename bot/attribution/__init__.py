@@ -9,7 +9,6 @@ answer is "unattributed", never a guess.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,22 +53,14 @@ class AttributionResult:
 @dataclass
 class _ClauseScore:
     clause: Clause
-    evidence: list[float]
-    confidences: list[float]
+    probabilities: list[float]  # per silo (the model's "none" class left out)
     sentiment: float
 
     def top(self, threshold: float) -> int | None:
-        best = max(range(len(self.confidences)), key=self.confidences.__getitem__, default=None)
-        if best is None or self.confidences[best] < threshold:
+        best = max(range(len(self.probabilities)), key=self.probabilities.__getitem__, default=None)
+        if best is None or self.probabilities[best] < threshold:
             return None
         return best
-
-
-def _confidence(evidence: float, total: float) -> float:
-    """Saturating in the amount of evidence, scaled by the silo's share of all evidence."""
-    if evidence <= 0:
-        return 0.0
-    return (1.0 - math.exp(-1.6 * evidence)) * math.sqrt(evidence / total)
 
 
 def _clip(text: str) -> str:
@@ -85,18 +76,22 @@ class Attributor:
         self.sentiment = sentiment or get_scorer()
 
     def _score_clause(self, clause: Clause) -> _ClauseScore:
-        evidence, _ = self.model.scores(clause.text)
-        total = sum(evidence)
-        confidences = [_confidence(e, total) for e in evidence]
-        return _ClauseScore(clause, evidence, confidences, self.sentiment.score(clause.text))
+        probabilities, _ = self.model.probabilities(clause.text)
+        return _ClauseScore(clause, probabilities[:-1], self.sentiment.score(clause.text))
 
     def attribute(self, text: str, touchpoint: str | None = None) -> AttributionResult:
-        """Ranked silo mentions with sentiment and evidence, plus hand-offs, for one response."""
+        """Ranked silo mentions with sentiment and evidence, plus hand-offs, for one response.
+
+        A silo's confidence is its best probability in any one clause or in the whole answer,
+        so a silo named in one clause of a long answer is not diluted by the others.
+        """
         clauses = [self._score_clause(c) for c in split_clauses(text or "")]
         names = self.model.silos
-        evidence = [sum(c.evidence[i] for c in clauses) for i in range(len(names))]
-        total = sum(evidence)
-        confidences = [_confidence(e, total) for e in evidence]
+        if len(clauses) > 1:
+            whole = self.model.probabilities(text)[0][:-1]
+        else:
+            whole = clauses[0].probabilities if clauses else [0.0] * len(names)
+        confidences = [max([whole[i]] + [c.probabilities[i] for c in clauses]) for i in range(len(names))]
         owner = self.taxonomy.owner(touchpoint)
         if owner in names:
             index = names.index(owner)
@@ -107,22 +102,26 @@ class Attributor:
         for index in sorted(range(len(names)), key=lambda i: (-confidences[i], i)):
             if confidences[index] < threshold:
                 break
-            mentions.append(self._mention(index, confidences[index], clauses, owner))
+            mentions.append(self._mention(index, confidences[index], clauses))
         return AttributionResult(tuple(mentions), self._handoffs(clauses, threshold))
 
-    def _mention(self, index: int, confidence: float, clauses: list[_ClauseScore], owner: str | None) -> SiloMention:
+    def _mention(self, index: int, confidence: float, clauses: list[_ClauseScore]) -> SiloMention:
+        """The silo's sentiment and evidence come from the clause that points at it most."""
         name = self.model.silos[index]
-        supporting = [c for c in clauses if c.evidence[index] > 0]
-        if not supporting and name == owner:
-            supporting = clauses  # attributed through the touchpoint prior: the whole answer is the evidence
-        weight = sum(c.evidence[index] for c in supporting) or float(len(supporting)) or 1.0
-        if any(c.evidence[index] > 0 for c in supporting):
-            score = sum(c.sentiment * c.evidence[index] for c in supporting) / weight
+        if clauses:
+            best = max(clauses, key=lambda c: c.probabilities[index])
+            supporting = [c for c in clauses if c.probabilities[index] >= 0.5 * best.probabilities[index] > 0]
+            supporting = supporting or clauses
+        else:
+            supporting = []
+        weight = sum(c.probabilities[index] for c in supporting)
+        if weight > 0:
+            score = sum(c.sentiment * c.probabilities[index] for c in supporting) / weight
         else:
             score = sum(c.sentiment for c in supporting) / max(len(supporting), 1)
         return SiloMention(
             silo=name,
-            confidence=round(confidence, 4),
+            confidence=round(min(confidence, 1.0), 4),
             sentiment_label=self.sentiment.label(score),
             sentiment_score=round(score, 4),
             evidence=_clip(" … ".join(c.clause.text for c in supporting)),

@@ -1,62 +1,99 @@
-"""How strongly each feature points at each silo, learned from ``silos.yml``.
+"""How strongly each word points at each silo, learned from ``silos.yml`` when the process starts.
 
-Every phrase and example sentence in ``silos.yml`` is evidence. A feature's weight for a silo
-is how much more often it occurs with that silo than with the others (a smoothed share, minus
-the share expected by chance), damped for features seen only once. Scoring a clause is then a
-dictionary lookup per feature: fast enough to attribute thousands of responses a second.
+Every phrase and example sentence in ``silos.yml`` is a training document for its silo, and the
+sentences in ``language.yml`` that name no department train an extra "none" class, so that
+"terrible experience" is not forced into a silo. The learner is a multinomial logistic regression
+(scikit-learn, deterministic lbfgs); its weights are then copied into plain dictionaries, so
+scoring a clause is one lookup per word: thousands of responses a second on one core.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
-from bot.attribution.features import features
+import yaml
+
+from bot.attribution.features import LANGUAGE_FILE, features
 from bot.taxonomy import Taxonomy
 
-PHRASE_WEIGHT = 3.0  # a phrase is an explicit statement by the company, worth several examples
+NONE = "__none__"
+PHRASE_WEIGHT = 1.0  # a phrase is a document of its own: "lost luggage" alone points at delivery
 EXAMPLE_WEIGHT = 1.0
+REGULARISATION_C = 4.0
 
 
 @dataclass(frozen=True)
 class SiloModel:
-    silos: tuple[str, ...]
-    weights: dict[str, tuple[tuple[int, float], ...]]  # feature -> ((silo index, weight), ...)
+    classes: tuple[str, ...]  # the silos, then NONE last
+    intercepts: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]  # feature -> one weight per class
 
-    def scores(self, text: str) -> tuple[list[float], dict[int, list[str]]]:
-        """Evidence per silo for a clause, and which features supplied it."""
-        totals = [0.0] * len(self.silos)
-        evidence: dict[int, list[str]] = defaultdict(list)
+    @property
+    def silos(self) -> tuple[str, ...]:
+        return self.classes[:-1]
+
+    def probabilities(self, text: str) -> tuple[list[float], list[str]]:
+        """P(class | text) for every class (NONE last), and the known features that drove it.
+
+        A text without a single known feature is all "none": there is nothing to attribute.
+        """
+        logits = list(self.intercepts)
+        known: list[str] = []
         for feature in features(text):
-            for index, weight in self.weights.get(feature, ()):
-                totals[index] += weight
-                evidence[index].append(feature)
-        return totals, evidence
+            row = self.weights.get(feature)
+            if row is None:
+                continue
+            known.append(feature)
+            for index, weight in enumerate(row):
+                logits[index] += weight
+        if not known:
+            return [0.0] * (len(self.classes) - 1) + [1.0], known
+        top = max(logits)
+        exps = [math.exp(v - top) for v in logits]
+        total = sum(exps)
+        return [e / total for e in exps], known
+
+
+def _unattributed_examples(path: Path = LANGUAGE_FILE) -> list[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(s) for s in data.get("unattributed_examples") or ()]
 
 
 def train(taxonomy: Taxonomy) -> SiloModel:
-    names = tuple(taxonomy.silos)
-    counts: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(names))
-    for index, name in enumerate(names):
-        silo = taxonomy.silos[name]
-        for phrase in silo.phrases:
-            for feature in set(features(phrase)):
-                counts[feature][index] += PHRASE_WEIGHT
-        for example in silo.examples:
-            for feature in set(features(example)):
-                counts[feature][index] += EXAMPLE_WEIGHT
-    k = len(names)
-    chance = 1.0 / k
-    weights: dict[str, tuple[tuple[int, float], ...]] = {}
-    for feature, per_silo in counts.items():
-        total = sum(per_silo)
-        reliability = total / (total + 1.0)
-        entries = []
-        for index, count in enumerate(per_silo):
-            share = (count + chance) / (total + 1.0)
-            lift = (share - chance) / (1 - chance) if k > 1 else share
-            if lift > 0.05:
-                entries.append((index, round(lift * reliability, 4)))
-        if entries:
-            weights[feature] = tuple(entries)
-    return SiloModel(silos=names, weights=weights)
+    """Fit the model on the taxonomy's phrases and examples (plus the shipped 'none' sentences)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    classes = (*taxonomy.silos, NONE)
+    documents: list[tuple[list[str], int, float]] = []
+    for index, silo in enumerate(taxonomy.silos.values()):
+        documents += [(features(p), index, PHRASE_WEIGHT) for p in silo.phrases]
+        documents += [(features(e), index, EXAMPLE_WEIGHT) for e in silo.examples]
+    documents += [(features(s), len(classes) - 1, EXAMPLE_WEIGHT) for s in _unattributed_examples()]
+    documents = [d for d in documents if d[0]]
+    vocabulary = {f: i for i, f in enumerate(sorted({f for feats, _, _ in documents for f in feats}))}
+    rows, cols = [], []
+    for row, (feats, _, _) in enumerate(documents):
+        for column in sorted({vocabulary[f] for f in feats}):
+            rows.append(row)
+            cols.append(column)
+    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(documents), len(vocabulary)))
+    labels = np.array([label for _, label, _ in documents])
+    sample_weight = np.array([weight for _, _, weight in documents])
+    present = sorted(set(labels.tolist()))
+    learner = LogisticRegression(C=REGULARISATION_C, max_iter=2000, class_weight="balanced")
+    learner.fit(matrix, labels, sample_weight=sample_weight)
+    # Classes that have no training text at all get a flat row (they are never predicted).
+    coef = np.full((len(classes), len(vocabulary)), 0.0)
+    intercepts = np.full(len(classes), -1e3)
+    for position, label in enumerate(learner.classes_):
+        if len(present) > 2:
+            coef[label], intercepts[label] = learner.coef_[position], learner.intercept_[position]
+        else:  # binary: one log-odds row, split symmetrically so the softmax gives the same odds
+            sign = 0.5 if position else -0.5
+            coef[label], intercepts[label] = sign * learner.coef_[0], sign * learner.intercept_[0]
+    weights = {feature: tuple(round(float(v), 5) for v in coef[:, column]) for feature, column in vocabulary.items()}
+    return SiloModel(classes=classes, intercepts=tuple(float(v) for v in intercepts), weights=weights)
