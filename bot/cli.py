@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "bot.commands.eval",
     "bot.commands.bench",
     "bot.commands.web",
+    "bot.commands.outbox",
 ]
 
 

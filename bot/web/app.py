@@ -16,7 +16,9 @@ from sanic.response import HTTPResponse, json
 
 from bot.settings import Settings, get_settings
 
-BLUEPRINT_MODULES: list[str] = []
+BLUEPRINT_MODULES: list[str] = [
+    "bot.web.webhooks",
+]
 
 _app_counter = itertools.count()
 

@@ -1,0 +1,128 @@
+"""Turning an outbox message into the request its peer expects, and sending it.
+
+Alerts are stored in one neutral shape (see ``alerts.py``) and formatted here at delivery
+time: a Slack incoming webhook gets ``text`` + Block Kit, Microsoft Teams (Workflows webhook)
+an Adaptive Card, and the generic webhook the alert JSON itself, signed like our inbound
+events (``X-Siloscope-Signature: sha256=<hex>``) and carrying ``X-Siloscope-Delivery`` so a
+receiver can drop a redelivery after a crash between its answer and our bookkeeping.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from bot.channels.config import AlertConfig, OutboxConfig, WebhookConfig
+from bot.channels.rasa_trigger import DeliveryError, RasaTriggerClient, TriggerRequest
+from bot.channels.signing import siloscope_signature
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What the worker hands a transport: a detached copy of one outbox row."""
+
+    id: int
+    dedupe_key: str
+    destination: str
+    kind: str
+    payload: dict[str, Any]
+
+
+def _headline(alert: dict[str, Any]) -> str:
+    score = alert.get("score")
+    score_text = f"score {score}/5" if score is not None else "no score"
+    return f"Siloscope: {', '.join(alert.get('reasons') or ['friction'])} for {alert['silo']} ({score_text}, " \
+           f"touchpoint {alert.get('touchpoint') or 'unknown'})"
+
+
+def slack_body(alert: dict[str, Any]) -> dict[str, Any]:
+    quote = alert.get("quote") or "(no words given)"
+    fields = [
+        {"type": "mrkdwn", "text": f"*Silo*\n{alert['silo']}"},
+        {"type": "mrkdwn", "text": f"*Score*\n{alert.get('score') if alert.get('score') is not None else '–'}/5"},
+        {"type": "mrkdwn", "text": f"*Touchpoint*\n{alert.get('touchpoint') or '–'}"},
+        {"type": "mrkdwn", "text": f"*Why*\n{', '.join(alert.get('reasons') or [])}"},
+    ]
+    return {
+        "text": f"{_headline(alert)}: “{quote}” {alert['link']}",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_headline(alert)}*"}},
+            {"type": "section", "fields": fields},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"> {quote}"}},
+            {"type": "actions", "elements": [
+                {"type": "button", "text": {"type": "plain_text", "text": "Open in dashboard"}, "url": alert["link"]},
+            ]},
+        ],
+    }
+
+
+def teams_body(alert: dict[str, Any]) -> dict[str, Any]:
+    facts = [
+        {"title": "Silo", "value": alert["silo"]},
+        {"title": "Score", "value": f"{alert.get('score') if alert.get('score') is not None else '–'}/5"},
+        {"title": "Touchpoint", "value": alert.get("touchpoint") or "–"},
+        {"title": "Why", "value": ", ".join(alert.get("reasons") or [])},
+    ]
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": [
+            {"type": "TextBlock", "text": _headline(alert), "weight": "Bolder", "wrap": True},
+            {"type": "FactSet", "facts": facts},
+            {"type": "TextBlock", "text": f"“{alert.get('quote') or '(no words given)'}”", "wrap": True,
+             "isSubtle": True},
+        ],
+        "actions": [{"type": "Action.OpenUrl", "title": "Open in dashboard", "url": alert["link"]}],
+    }
+    return {"type": "message", "attachments": [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card},
+    ]}
+
+
+class Transports:
+    """Sends envelopes; raises ``DeliveryError`` with a reason on anything but a 2xx."""
+
+    def __init__(self, webhooks: WebhookConfig, alerts: AlertConfig, outbox: OutboxConfig) -> None:
+        self.alerts = alerts
+        self.timeout = outbox.timeout_seconds
+        self.http = requests.Session()
+        self.rasa = RasaTriggerClient(webhooks.rasa, self.http)
+
+    def send(self, envelope: Envelope) -> None:
+        if envelope.kind == "trigger":
+            self.rasa.trigger(TriggerRequest.from_json(envelope.payload))
+        elif envelope.kind == "alert":
+            self._alert(envelope)
+        else:
+            raise DeliveryError(f"unknown outbox kind {envelope.kind!r}")
+
+    def _alert(self, envelope: Envelope) -> None:
+        destination = self.alerts.destinations.get(envelope.destination)
+        if destination is None:
+            raise DeliveryError(f"destination {envelope.destination!r} is no longer in siloscope.yml alerts")
+        url = destination.url
+        if not url:
+            raise DeliveryError(f"destination {destination.name!r} has no URL (set {destination.url_env})")
+        headers = {"Content-Type": "application/json", "X-Siloscope-Delivery": envelope.dedupe_key}
+        if destination.type == "slack":
+            body = slack_body(envelope.payload)
+        elif destination.type == "teams":
+            body = teams_body(envelope.payload)
+        else:
+            body = {"event": "siloscope.alert", "delivery_id": envelope.dedupe_key, **envelope.payload}
+        raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        if destination.type == "webhook":
+            if not destination.secret:
+                raise DeliveryError(f"destination {destination.name!r} has no signing secret "
+                                    f"(set {destination.secret_env or 'SILOSCOPE_WEBHOOK_SECRET'})")
+            headers["X-Siloscope-Signature"] = siloscope_signature(destination.secret, raw)
+        try:
+            answer = self.http.post(url, data=raw, headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise DeliveryError(f"{destination.name} unreachable: {exc.__class__.__name__}") from exc
+        if not 200 <= answer.status_code < 300:
+            raise DeliveryError(f"{destination.name} answered {answer.status_code}: {answer.text[:200]}")
