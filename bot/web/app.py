@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse, json
 from bot.settings import Settings, get_settings
 
 BLUEPRINT_MODULES: list[str] = [
+    "bot.web.demo",
     "bot.web.webhooks",
 ]
 

@@ -1,0 +1,275 @@
+/*
+ * Siloscope feedback widget loader.
+ *
+ * A company embeds the widget with one tag; everything else is read from its data-* attributes:
+ *
+ *   <script src="https://feedback.example.com/static/widget/siloscope-widget.js"
+ *           data-socket-url="https://bot.example.com" data-touchpoint="delivery"
+ *           data-customer-ref="C-1042" defer></script>
+ *
+ * It loads the vendored rasa-webchat bundle and stylesheet from beside itself (never from a CDN),
+ * starts the conversation in context by sending the touchpoint trigger intent as the widget's
+ * initPayload, and fills in what rasa-webchat leaves out for keyboard and screen-reader users:
+ * labels on its icon buttons, keyboard-operable answer buttons, a live region for new messages,
+ * visible focus, focus moved into the chat when it opens and back to the launcher when it closes.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script) {
+    return;
+  }
+  var data = script.dataset;
+  var base = script.src;
+
+  var TRIGGER_INTENT = "touchpoint_completed";
+  var CONTEXT_KEYS = {
+    touchpoint: "touchpoint",
+    customerRef: "customer_ref",
+    orderId: "order_id",
+    ticketId: "ticket_id",
+    channel: "channel"
+  };
+
+  function contextPayload() {
+    var entities = {};
+    Object.keys(CONTEXT_KEYS).forEach(function (key) {
+      if (data[key]) {
+        entities[CONTEXT_KEYS[key]] = data[key];
+      }
+    });
+    return "/" + TRIGGER_INTENT + JSON.stringify(entities);
+  }
+
+  function asset(path) {
+    return new URL(path, base).href;
+  }
+
+  function addStylesheet() {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = asset("siloscope-widget.css");
+    document.head.appendChild(link);
+  }
+
+  function loadBundle(done) {
+    if (window.WebChat && window.WebChat.default) {
+      done();
+      return;
+    }
+    var bundle = document.createElement("script");
+    bundle.src = asset("../vendor/rasa-webchat/index.js");
+    bundle.onload = done;
+    bundle.onerror = function () {
+      console.error("Siloscope widget: could not load " + bundle.src);
+    };
+    document.head.appendChild(bundle);
+  }
+
+  /* ---- accessibility: label and wire up what rasa-webchat renders ---- */
+
+  var LABELS = {
+    launcherOpen: data.launcherLabel || "Open the feedback chat",
+    launcherClose: "Close the feedback chat",
+    close: "Close the feedback chat",
+    send: "Send your answer",
+    fullScreen: "Toggle full screen",
+    messages: "Conversation"
+  };
+
+  function setAttr(node, name, value) {
+    if (node && node.getAttribute(name) !== value) {
+      node.setAttribute(name, value);
+    }
+  }
+
+  function isOpen(root) {
+    return !!root.querySelector(".rw-conversation-container");
+  }
+
+  function focusInput(root) {
+    var input = root.querySelector(".rw-new-message");
+    if (input && !input.disabled) {
+      input.focus();
+      return true;
+    }
+    return false;
+  }
+
+  function focusTarget(root) {
+    var reply = root.querySelector(".rw-replies .rw-reply, .rw-carousel-buttons-container .rw-reply");
+    if (reply) {
+      reply.focus();
+    } else {
+      focusInput(root);
+    }
+  }
+
+  function typing(root) {
+    var active = document.activeElement;
+    return root.contains(active) && active.classList.contains("rw-new-message") && active.value !== "";
+  }
+
+  function enhance(root) {
+    var launcher = root.querySelector(".rw-launcher");
+    var open = isOpen(root);
+    if (launcher) {
+      setAttr(launcher, "type", "button");
+      setAttr(launcher, "aria-label", open ? LABELS.launcherClose : LABELS.launcherOpen);
+      setAttr(launcher, "aria-expanded", open ? "true" : "false");
+      launcher.querySelectorAll("img").forEach(function (img) {
+        setAttr(img, "alt", "");
+      });
+    }
+    var conversation = root.querySelector(".rw-conversation-container");
+    if (conversation) {
+      setAttr(conversation, "role", "dialog");
+      setAttr(conversation, "aria-label", data.title || "Feedback chat");
+    }
+    root.querySelectorAll(".rw-close-button").forEach(function (button) {
+      setAttr(button, "type", "button");
+      setAttr(button, "aria-label", LABELS.close);
+    });
+    root.querySelectorAll(".rw-toggle-fullscreen-button").forEach(function (button) {
+      setAttr(button, "type", "button");
+      setAttr(button, "aria-label", LABELS.fullScreen);
+    });
+    root.querySelectorAll(".rw-header-buttons img, .rw-send img, .rw-send svg").forEach(function (img) {
+      setAttr(img, "alt", "");
+      setAttr(img, "aria-hidden", "true");
+    });
+    root.querySelectorAll(".rw-send").forEach(function (button) {
+      setAttr(button, "aria-label", LABELS.send);
+    });
+    root.querySelectorAll(".rw-new-message").forEach(function (input) {
+      setAttr(input, "aria-label", input.getAttribute("placeholder") || "Your answer");
+    });
+    root.querySelectorAll(".rw-messages-container").forEach(function (log) {
+      setAttr(log, "role", "log");
+      setAttr(log, "aria-live", "polite");
+      setAttr(log, "aria-label", LABELS.messages);
+      setAttr(log, "tabindex", "0");
+    });
+    root.querySelectorAll(".rw-typing-indication").forEach(function (typing) {
+      setAttr(typing, "role", "status");
+      setAttr(typing, "aria-label", "The assistant is typing");
+    });
+    root.querySelectorAll(".rw-replies, .rw-carousel-buttons-container").forEach(function (group) {
+      setAttr(group, "role", "group");
+      setAttr(group, "aria-label", "Answers to choose from");
+    });
+    root.querySelectorAll("div.rw-reply").forEach(function (reply) {
+      setAttr(reply, "role", "button");
+      setAttr(reply, "tabindex", "0");
+      if (!reply.dataset.siloscopeKeys) {
+        reply.dataset.siloscopeKeys = "1";
+        reply.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            reply.click();
+          }
+        });
+      }
+    });
+  }
+
+  function watch(root) {
+    var wasOpen = false;
+    var replyCount = 0;
+    var scheduled = false;
+
+    function update() {
+      scheduled = false;
+      enhance(root);
+      var open = isOpen(root);
+      var replies = root.querySelectorAll(".rw-reply").length;
+      if (open && !wasOpen) {
+        focusTarget(root);
+      } else if (!open && wasOpen) {
+        var launcher = root.querySelector(".rw-launcher");
+        if (launcher) {
+          launcher.focus();
+        }
+      } else if (open && replies > replyCount && !typing(root)) {
+        // New answer buttons: put the first one under the visitor's fingers, unless they are typing.
+        focusTarget(root);
+      } else if (open && replies < replyCount && !root.contains(document.activeElement)) {
+        // The answer buttons the visitor just used are gone: keep focus inside the chat.
+        focusInput(root);
+      }
+      wasOpen = open;
+      replyCount = replies;
+    }
+
+    new MutationObserver(function () {
+      if (!scheduled) {
+        scheduled = true;
+        window.requestAnimationFrame(update);
+      }
+    }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["disabled"] });
+
+    root.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && isOpen(root)) {
+        var close = root.querySelector(".rw-close-button");
+        if (close) {
+          close.click();
+        }
+      }
+    });
+    update();
+  }
+
+  /* ---- mount ---- */
+
+  function mount() {
+    var root = document.createElement("div");
+    root.id = "siloscope-widget";
+    root.className = "siloscope-widget";
+    if (data.accentColor) {
+      root.style.setProperty("--siloscope-accent", data.accentColor);
+    }
+    document.body.appendChild(root);
+    watch(root);
+    window.WebChat.default(
+      {
+        socketUrl: data.socketUrl,
+        socketPath: data.socketPath || "/socket.io/",
+        initPayload: contextPayload(),
+        customData: { touchpoint: data.touchpoint || null, channel: data.channel || "web" },
+        title: data.title || "How did we do?",
+        subtitle: data.subtitle || "",
+        inputTextFieldHint: data.inputHint || "Type your answer…",
+        connectingText: "Connecting…",
+        params: { storage: data.storage === "session" ? "session" : "local" },
+        embedded: data.embedded === "true",
+        showFullScreenButton: false,
+        withRules: false,
+        hideWhenNotConnected: true
+      },
+      root
+    );
+    window.SiloscopeWidget = {
+      /** Open the chat, e.g. from a "Rate your delivery" button on the page. */
+      open: function () {
+        var launcher = root.querySelector(".rw-launcher");
+        if (!isOpen(root) && launcher) {
+          launcher.click();
+        } else {
+          focusTarget(root);
+        }
+      },
+      root: root
+    };
+    document.dispatchEvent(new CustomEvent("siloscope:widget-ready"));
+  }
+
+  addStylesheet();
+  loadBundle(function () {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", mount);
+    } else {
+      mount();
+    }
+  });
+})();
