@@ -70,7 +70,9 @@ def silo_alerts(response: FeedbackResponse, thresholds: Thresholds) -> list[Silo
         if own and attribution.silo not in found:
             found[attribution.silo] = SiloAlert(attribution.silo, tuple(own), attribution.evidence or whole_text)
     if overall and not found:
-        silo = response.primary_silo if response.primary_silo not in (None, UNATTRIBUTED) else response.touchpoint_silo
+        trusted = response.primary_silo not in (None, UNATTRIBUTED) and (
+            response.primary_confidence is None or response.primary_confidence >= thresholds.min_confidence)
+        silo = response.primary_silo if trusted else response.touchpoint_silo
         if silo:
             found[silo] = SiloAlert(silo, tuple(overall), whole_text)
     return list(found.values())

@@ -54,8 +54,8 @@ class Received:
 class FakePeer:
     """A peer (Slack, Teams, helpdesk, Rasa) on 127.0.0.1 that records every POST.
 
-    ``status`` sets the answer; ``stop()`` closes the port (a peer that is down) and
-    ``start()`` brings it back on the same port.
+    ``status`` sets the answer (only 2xx requests count as received), ``delay`` slows it;
+    ``stop()`` closes the port (a peer that is down) and ``start()`` brings it back on the same port.
     """
 
     def __init__(self, name: str) -> None:
@@ -63,6 +63,7 @@ class FakePeer:
         self.port = free_port()
         self.received: list[Received] = []
         self.status = 200
+        self.delay = 0.0
         self.server: ThreadingHTTPServer | None = None
         self.start()
 
@@ -76,6 +77,7 @@ class FakePeer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(peer.delay)
                 split = urlsplit(self.path)
                 if peer.status < 300:
                     peer.received.append(Received(split.path, parse_qs(split.query), dict(self.headers), body))
