@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.errors import UsageError
 from bot.settings import Settings, get_settings
+from bot.tokens import rasa_token
 
 SILOSCOPE_SECRET_ENV = "SILOSCOPE_WEBHOOK_SECRET"  # noqa: S105 - the name of the variable, not a secret
 DESTINATION_TYPES = ("slack", "teams", "webhook")
@@ -39,8 +40,9 @@ class RasaConfig:
     timeout_seconds: float
 
     @property
-    def token(self) -> str | None:
-        return os.environ.get("RASA_TOKEN") or None
+    def token(self) -> str:
+        """``RASA_TOKEN``, else the one ``siloscope run`` generated into var/ (so the CLI matches the server)."""
+        return rasa_token()
 
     def output_channel(self, channel: str | None) -> str:
         """The Rasa output channel that reaches a customer on ``channel``."""

@@ -46,9 +46,7 @@ class RasaTriggerClient:
         return f"{self.config.url}/conversations/{quote(sender, safe='')}/trigger_intent"
 
     def trigger(self, request: TriggerRequest) -> dict[str, Any]:
-        params = {"output_channel": request.output_channel}
-        if self.config.token:
-            params["token"] = self.config.token
+        params = {"output_channel": request.output_channel, "token": self.config.token}
         body = {"name": self.config.intent, "entities": request.entities}
         try:
             answer = self.http.post(self.url(request.sender), params=params, json=body,
