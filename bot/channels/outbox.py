@@ -21,9 +21,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.config import OutboxConfig
+from bot.channels.config import OutboxConfig, alert_config, outbox_config, webhook_config
 from bot.channels.rasa_trigger import DeliveryError
-from bot.channels.transports import Envelope
+from bot.channels.transports import Envelope, Transports
+from bot.settings import Settings, get_settings
+from bot.store.db import engine_for, session_factory
 from bot.store.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,14 @@ def deliver_due(
         else:
             _settle(factory, envelope, None, config, report)
     return report
+
+
+def deliver_now(settings: Settings | None = None) -> DeliveryReport:
+    """One delivery pass with this deployment's settings (what the web loop and ``outbox retry`` run)."""
+    settings = settings or get_settings()
+    config = outbox_config(settings)
+    transports = Transports(webhook_config(settings), alert_config(settings), config)
+    return deliver_due(session_factory(engine_for(settings.database_url)), transports.send, config)
 
 
 def requeue(factory: sessionmaker, *, ids: Sequence[int] | None = None, dead: bool = False) -> int:

@@ -11,9 +11,7 @@ import argparse
 import json
 import sys
 
-from bot.channels.config import alert_config, outbox_config, webhook_config
-from bot.channels.outbox import STATUSES, deliver_due, list_messages, requeue
-from bot.channels.transports import Transports
+from bot.channels.outbox import STATUSES, deliver_now, list_messages, requeue
 from bot.errors import UsageError
 from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory
@@ -79,9 +77,7 @@ def run_retry(args: argparse.Namespace) -> int:
         if missing:
             raise UsageError(f"no outbox message with id {', '.join(map(str, missing))}")
     revived = requeue(factory, ids=args.ids, dead=args.dead)
-    outbox = outbox_config(settings)
-    transports = Transports(webhook_config(settings), alert_config(settings), outbox)
-    report = deliver_due(factory, transports.send, outbox)
+    report = deliver_now(settings)
     if revived:
         print(f"revived {revived} message(s)")
     print(f"outbox: {report.summary()}")
