@@ -149,19 +149,85 @@ def run(kind: str, rows: Sequence[LabelledRow], predict: Callable[[str], str]) -
     return score(kind, rows, predictions, time.perf_counter() - started)
 
 
-def evaluate_attribution(path: Path) -> Report:
+def _keyword_attributor() -> Callable[[str], str]:
+    """Baseline: the silo whose silos.yml phrases occur most often in the text, no learning."""
+    import re
+
+    from bot.attribution import get_attributor
+
+    taxonomy = get_attributor().taxonomy
+    patterns = {
+        name: re.compile(r"\b(?:" + "|".join(re.escape(p.lower()) for p in silo.phrases) + r")\b")
+        for name, silo in taxonomy.silos.items()
+        if silo.phrases
+    }
+
+    def predict(text: str) -> str:
+        lowered = text.lower()
+        counts = {name: len(pattern.findall(lowered)) for name, pattern in patterns.items()}
+        best = max(counts, key=counts.__getitem__, default=None)
+        return best if best is not None and counts[best] > 0 else UNATTRIBUTED
+
+    return predict
+
+
+def _textblob_labeller() -> Callable[[str], str]:
+    from textblob import TextBlob
+
+    def predict(text: str) -> str:
+        polarity = TextBlob(text).sentiment.polarity
+        return "positive" if polarity > 0 else "negative" if polarity < 0 else "neutral"
+
+    return predict
+
+
+def _vader_labeller() -> Callable[[str], str]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+
+    def predict(text: str) -> str:
+        compound = analyzer.polarity_scores(text)["compound"]
+        return "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
+
+    return predict
+
+
+def _our_attributor() -> Callable[[str], str]:
     from bot.attribution import get_attributor
 
     attributor = get_attributor()
-    rows = read_labelled_csv(path, "silo", list(attributor.taxonomy.silos))
-    return run("attribution", rows, lambda text: attributor.attribute(text).primary)
+    return lambda text: attributor.attribute(text).primary
 
 
-def evaluate_sentiment(path: Path) -> Report:
+def _our_labeller() -> Callable[[str], str]:
     from bot.sentiment import analyse_sentiment
 
+    return lambda text: analyse_sentiment(text).label
+
+
+# Model name -> factory of a predict function; "siloscope" is the product, the others are baselines.
+ATTRIBUTION_MODELS: dict[str, Callable[[], Callable[[str], str]]] = {
+    "siloscope": _our_attributor,
+    "keywords": _keyword_attributor,
+}
+SENTIMENT_MODELS: dict[str, Callable[[], Callable[[str], str]]] = {
+    "siloscope": _our_labeller,
+    "textblob": _textblob_labeller,
+    "vader": _vader_labeller,
+}
+
+
+def evaluate_attribution(path: Path, model: str = "siloscope") -> Report:
+    from bot.attribution import get_attributor
+
+    rows = read_labelled_csv(path, "silo", list(get_attributor().taxonomy.silos))
+    return run("attribution", rows, ATTRIBUTION_MODELS[model]())
+
+
+def evaluate_sentiment(path: Path, model: str = "siloscope") -> Report:
     rows = read_labelled_csv(path, "sentiment", LABELS)
-    return run("sentiment", rows, lambda text: analyse_sentiment(text).label)
+    return run("sentiment", rows, SENTIMENT_MODELS[model]())
 
 
 def render_text(report: Report, source: str) -> str:

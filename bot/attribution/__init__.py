@@ -9,6 +9,7 @@ answer is "unattributed", never a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,6 +64,21 @@ class _ClauseScore:
         return best
 
 
+_COORDINATION = re.compile(r",\s*|\s+(?:and|plus|also|&)\s+", re.IGNORECASE)
+
+
+def _coordinated_parts(text: str) -> list[str]:
+    """'the driver was rude and the invoice was wrong' -> both halves, so one sentence can blame two silos.
+
+    Only used for confidences: an "and" is not a hand-off. Parts of one or two words are too
+    short to name a silo on their own ("rude and slow"), so those clauses are kept whole.
+    """
+    parts = [p for p in _COORDINATION.split(text) if p.strip()]
+    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
+        return []
+    return parts
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
 
@@ -91,7 +107,9 @@ class Attributor:
             whole = self.model.probabilities(text)[0][:-1]
         else:
             whole = clauses[0].probabilities if clauses else [0.0] * len(names)
-        confidences = [max([whole[i]] + [c.probabilities[i] for c in clauses]) for i in range(len(names))]
+        parts = [self.model.probabilities(p)[0][:-1] for c in clauses for p in _coordinated_parts(c.clause.text)]
+        candidates = [whole] + [c.probabilities for c in clauses] + parts
+        confidences = [max(p[i] for p in candidates) for i in range(len(names))]
         owner = self.taxonomy.owner(touchpoint)
         if owner in names:
             index = names.index(owner)

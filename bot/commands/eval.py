@@ -7,10 +7,18 @@ import json
 from pathlib import Path
 
 from bot.errors import UsageError
-from bot.evaluation import DatasetError, evaluate_attribution, evaluate_sentiment, render_text
+from bot.evaluation import (
+    ATTRIBUTION_MODELS,
+    SENTIMENT_MODELS,
+    DatasetError,
+    evaluate_attribution,
+    evaluate_sentiment,
+    render_text,
+)
 from bot.taxonomy import TaxonomyError
 
 EVALUATORS = {"attribution": evaluate_attribution, "sentiment": evaluate_sentiment}
+MODELS = {"attribution": ATTRIBUTION_MODELS, "sentiment": SENTIMENT_MODELS}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,12 +31,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("what", choices=sorted(EVALUATORS), help="which analysis to score")
     parser.add_argument("file", type=Path, help="CSV with a header: text,silo or text,sentiment")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument(
+        "--model",
+        default="siloscope",
+        help="score a baseline instead: 'keywords' (attribution), 'textblob' or 'vader' (sentiment)",
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.model not in MODELS[args.what]:
+        choices = ', '.join(MODELS[args.what])
+        raise UsageError(f"unknown --model '{args.model}' for {args.what} (choose from: {choices})")
     try:
-        report = EVALUATORS[args.what](args.file)
+        report = EVALUATORS[args.what](args.file, args.model)
     except (DatasetError, TaxonomyError) as exc:
         raise UsageError(str(exc)) from exc
     print(json.dumps(report.as_dict()) if args.json else render_text(report, str(args.file)))

@@ -58,6 +58,23 @@ def _vader_words() -> dict[str, float]:
     return valences
 
 
+def _textblob_adjectives(scale: float = 3.0) -> dict[str, float]:
+    """TextBlob's adjective polarities (its shipped pattern lexicon), averaged over senses, on VADER's scale.
+
+    VADER misses many review and complaint adjectives ("atrocious", "overrated"); TextBlob has them.
+    """
+    from xml.etree import ElementTree
+
+    text = resources.files("textblob").joinpath("en/en-sentiment.xml").read_text(encoding="utf-8")
+    senses: dict[str, list[float]] = {}
+    for word in ElementTree.fromstring(text).iter("word"):  # noqa: S314 - a file shipped inside a package
+        form = (word.get("form") or "").lower()
+        if form and " " not in form:
+            senses.setdefault(form, []).append(float(word.get("polarity") or 0))
+    averaged = {form: sum(values) / len(values) for form, values in senses.items()}
+    return {form: round(value * scale, 3) for form, value in averaged.items() if abs(value) >= 0.1}
+
+
 class SentimentScorer:
     """Scores text with a word lexicon, multi-word phrases and regular-expression patterns."""
 
@@ -97,7 +114,7 @@ class SentimentScorer:
                     length, value = len(phrase), phrase_value
                     break
             else:
-                value = self.words.get(token, 0.0)
+                value = 0.0 if token in self.boosters else self.words.get(token, 0.0)
             if value:
                 if self._negated(tokens, i) and not (length > 1 and token in self.negations):
                     value *= settings.negation_scalar
@@ -140,7 +157,7 @@ class SentimentScorer:
 def get_scorer() -> SentimentScorer:
     """The product's scorer, built once per process from the shipped lexicons."""
     config = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
-    return SentimentScorer(config, base_words=_vader_words())
+    return SentimentScorer(config, base_words={**_textblob_adjectives(), **_vader_words()})
 
 
 def analyse_sentiment(text: str) -> SentimentResult:
