@@ -64,6 +64,7 @@ class FakePeer:
         self.received: list[Received] = []
         self.status = 200
         self.delay = 0.0
+        self.answer: bytes | None = None  # body of a 2xx answer; default {"ok": true}
         self.server: ThreadingHTTPServer | None = None
         self.start()
 
@@ -81,7 +82,7 @@ class FakePeer:
                 split = urlsplit(self.path)
                 if peer.status < 300:
                     peer.received.append(Received(split.path, parse_qs(split.query), dict(self.headers), body))
-                answer = b'{"ok": true}' if peer.status < 300 else b'{"error": "unavailable"}'
+                answer = (peer.answer or b'{"ok": true}') if peer.status < 300 else b'{"error": "unavailable"}'
                 self.send_response(peer.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
