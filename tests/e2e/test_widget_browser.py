@@ -1,0 +1,234 @@
+"""The website widget in a real browser (Debian's chromium) against the whole running product.
+
+A customer opens the demo shop's order page, answers the survey by clicking and typing, reloads
+the page halfway, and the answers end up in the database. A second customer does it on a
+phone-sized screen with the keyboard only. Every request the page makes must stay on this host:
+the widget is vendored, never fetched from a CDN.
+
+Set SILOSCOPE_UPDATE_DOCS=1 to refresh the screenshots in docs/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from bot.settings import PROJECT_ROOT
+from bot.store.db import session_factory
+from bot.store.models import Conversation, Customer, FeedbackResponse
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+BOT_TIMEOUT_MS = 60_000  # Rasa plus the widget's own "typing" delay per message
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+# Remembers whether the widget ever showed its typing indicator (it is only on screen for a moment).
+WATCH_TYPING = """
+window.__sawTyping = false;
+new MutationObserver(() => {
+  if (document.querySelector('.rw-typing-indication')) { window.__sawTyping = true; }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` (make test does it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """One customer's browser tab on the demo page, with every request it makes recorded."""
+
+    def __init__(self, browser: object, web_url: str, tmp_path: Path, **context: object) -> None:
+        self.context = browser.new_context(**context)  # type: ignore[attr-defined]
+        self.context.add_init_script(WATCH_TYPING)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.web_url = web_url
+        self.tmp_path = tmp_path
+        self.customer = f"C-WEB-{uuid.uuid4().hex[:8]}"
+
+    def open_page(self, order: str = "NW-2001") -> None:
+        self.page.goto(f"{self.web_url}/?customer={self.customer}&order={order}")
+        # The page's own button is enabled once the widget has loaded.
+        self.page.locator("#rate-button:enabled").wait_for(timeout=BOT_TIMEOUT_MS)
+
+    def bot_says(self, pattern: str) -> None:
+        """Wait until the bot's latest messages include one matching ``pattern``."""
+        message = self.page.locator(".rw-response").filter(has_text=re.compile(pattern, re.IGNORECASE))
+        playwright_api.expect(message.last).to_be_visible(timeout=BOT_TIMEOUT_MS)
+
+    def answer_button(self, name: str) -> object:
+        return self.page.locator("#siloscope-widget").get_by_role("button", name=re.compile(rf"^{name}\b"))
+
+    def click_answer(self, name: str) -> None:
+        self.answer_button(name).click()
+
+    def type_answer(self, text: str) -> None:
+        box = self.page.get_by_role("textbox", name=re.compile("answer", re.IGNORECASE))
+        box.click()
+        box.press_sequentially(text)
+        box.press("Enter")
+
+    def screenshot(self, name: str) -> None:
+        path = self.tmp_path / name
+        self.page.screenshot(path=str(path))
+        if os.environ.get("SILOSCOPE_UPDATE_DOCS") == "1":
+            (PROJECT_ROOT / "docs").mkdir(exist_ok=True)
+            (PROJECT_ROOT / "docs" / name).write_bytes(path.read_bytes())
+
+    def focused(self) -> dict[str, str]:
+        return self.page.evaluate(
+            """() => { const e = document.activeElement; return {
+                 cls: e.className || '', role: e.getAttribute('role') || e.tagName.toLowerCase(),
+                 label: e.getAttribute('aria-label') || '', text: (e.textContent || '').trim() }; }"""
+        )
+
+    def unlabelled_controls(self) -> list[str]:
+        """Buttons and fields in the widget that a screen reader could not name."""
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                 '#siloscope-widget button, #siloscope-widget [role=button], #siloscope-widget textarea'))
+               .filter(e => !(e.getAttribute('aria-label') || e.textContent.trim()))
+               .map(e => e.outerHTML.slice(0, 80))"""
+        )
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if urlsplit(url).hostname not in LOCAL_HOSTS and "://" in url]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def stored(stack: object, customer_ref: str) -> tuple[FeedbackResponse, Conversation]:
+    with session_factory(stack.engine)() as session:  # type: ignore[attr-defined]
+        response, conversation = session.execute(
+            select(FeedbackResponse, Conversation)
+            .join(Conversation, FeedbackResponse.conversation_id == Conversation.id)
+            .join(Customer, Conversation.customer_id == Customer.id)
+            .where(Customer.ref == customer_ref)
+        ).one()
+        session.expunge_all()
+        return response, conversation
+
+
+def test_a_customer_gives_feedback_in_the_widget_and_it_is_stored(stack, browser, tmp_path: Path) -> None:
+    visit = Visit(browser, stack.config.web_url, tmp_path, viewport={"width": 1280, "height": 860})
+    try:
+        visit.open_page(order="NW-2001")
+        visit.screenshot("widget-page.png")
+        visit.page.click("#rate-button")
+
+        visit.bot_says("how satisfied")  # started in context: the page told the bot its touchpoint
+        for score in "12345":
+            playwright_api.expect(visit.answer_button(score)).to_be_visible()
+        visit.click_answer("2")
+
+        complaint = "The courier left the parcel in the rain and the jacket inside was soaked."
+        visit.bot_says("what went wrong")
+        visit.type_answer(complaint)
+        visit.bot_says("differently")
+
+        # A reload keeps the conversation: the same messages, and the bot carries on where it was.
+        visit.page.reload()
+        playwright_api.expect(visit.page.get_by_text(complaint)).to_be_visible(timeout=BOT_TIMEOUT_MS)
+        visit.bot_says("differently")
+        probe = "Ring the bell or leave it with a neighbour instead of on the doorstep."
+        visit.type_answer(probe)
+
+        visit.bot_says("how easy")
+        visit.click_answer("2")
+        visit.bot_says("first time")
+        visit.click_answer("No")
+        visit.bot_says("how many times")
+        visit.click_answer("3")
+        visit.bot_says("thank you")
+        visit.screenshot("widget-conversation.png")
+
+        assert visit.page.evaluate("window.__sawTyping"), "the widget never showed its typing indicator"
+        assert visit.foreign_requests() == []
+    finally:
+        visit.close()
+
+    response, conversation = stored(stack, visit.customer)
+    assert response.status == "complete"
+    assert (response.score, response.effort, response.contact_count) == (2, 2, 3)
+    assert response.text == complaint
+    assert response.probe_text == probe
+    assert (conversation.touchpoint, conversation.order_id, conversation.channel) == ("delivery", "NW-2001", "web")
+    assert response.sentiment_label == "negative"
+    assert response.primary_silo == "delivery"
+
+
+def test_the_widget_works_on_a_phone_with_the_keyboard_alone(stack, browser, tmp_path: Path) -> None:
+    visit = Visit(
+        browser,
+        stack.config.web_url,
+        tmp_path,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        visit.open_page(order="NW-3003")
+        for _ in range(12):  # the launcher is reachable by Tab, and says what it does
+            visit.page.keyboard.press("Tab")
+            if visit.focused()["label"] == "Open the feedback chat":
+                break
+        else:
+            pytest.fail(f"Tab never reached a labelled chat launcher; last focus: {visit.focused()}")
+        visit.page.keyboard.press("Enter")
+
+        visit.bot_says("how satisfied")
+        chat = visit.page.get_by_role("dialog").bounding_box()
+        assert chat is not None and chat["width"] >= 380, "on a phone the open chat should fill the screen"
+        answer = visit.answer_button("1")
+        playwright_api.expect(answer).to_be_focused()  # focus lands on the first answer
+        assert visit.unlabelled_controls() == []
+        visit.page.keyboard.press("Tab")
+        assert visit.focused()["text"].startswith("2")
+        visit.page.keyboard.press("Enter")
+
+        visit.bot_says("what went wrong")
+        assert visit.focused()["cls"] == "rw-new-message"  # the answer buttons went; focus stays in the chat
+        typed = "Nobody told me the delivery would be two days late."
+        visit.page.keyboard.type(typed)
+        visit.page.keyboard.press("Enter")
+        visit.bot_says("differently")
+        visit.screenshot("widget-phone.png")
+
+        visit.page.keyboard.press("Escape")  # closes the chat and gives focus back to the launcher
+        playwright_api.expect(visit.page.get_by_role("dialog")).to_have_count(0)
+        assert visit.focused()["label"] == "Open the feedback chat"
+        assert visit.foreign_requests() == []
+    finally:
+        visit.close()
+
+    response, conversation = stored(stack, visit.customer)
+    assert (response.score, response.text) == (2, typed)
+    assert (conversation.touchpoint, conversation.order_id) == ("delivery", "NW-3003")
