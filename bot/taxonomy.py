@@ -59,6 +59,14 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:  # plain YAML keeps the last one silently: a pasted silo would vanish
+            raise yaml.constructor.ConstructorError(
+                problem=f"'{key}' is defined twice in the same mapping", problem_mark=key_node.start_mark
+            )
+        seen.add(key)
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -80,6 +88,19 @@ def _strings(value: Any, source: str, line: int, what: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+TOP_KEYS = {"version", "attribution", "touchpoints", "silos"}
+ATTRIBUTION_KEYS = {"threshold", "touchpoint_prior"}
+SILO_KEYS = {"description", "touchpoints", "phrases", "examples"}
+
+
+def _check_keys(mapping: dict[str, Any], allowed: set[str], source: str, what: str) -> None:
+    """A misspelt key ("exmaples") would silently drop data; name it instead."""
+    for key in mapping:
+        if key != "__line__" and key not in allowed:
+            expected = ", ".join(sorted(allowed))
+            raise _fail(source, mapping.get("__line__"), f"unknown key '{key}' in {what} (expected: {expected})")
+
+
 def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
     """Validate and build a taxonomy from the text of a ``silos.yml``."""
     try:
@@ -91,7 +112,11 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
     if not isinstance(doc, dict):
         raise _fail(source, None, "must be a mapping with 'silos' and 'touchpoints'")
     top = doc.get("__line__")
+    _check_keys(doc, TOP_KEYS, source, "the top level")
     settings = doc.get("attribution") or {}
+    if not isinstance(settings, dict):
+        raise _fail(source, top, "'attribution' must be a mapping with threshold and touchpoint_prior")
+    _check_keys(settings, ATTRIBUTION_KEYS, source, "attribution")
     threshold = settings.get("threshold", 0.35)
     prior = settings.get("touchpoint_prior", 0.15)
     for key, value in (("threshold", threshold), ("touchpoint_prior", prior)):
@@ -113,6 +138,7 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
         if not isinstance(body, dict):
             raise _fail(source, raw_silos["__line__"], f"silo '{name}' must be a mapping")
         line = body["__line__"]
+        _check_keys(body, SILO_KEYS, source, f"silo '{name}'")
         if not str(name).replace("_", "").isalnum() or name == UNATTRIBUTED:
             problem = f"silo name '{name}' must be letters, digits and underscores, not '{UNATTRIBUTED}'"
             raise _fail(source, line, problem)
@@ -135,6 +161,8 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
             phrases=_strings(body.get("phrases"), source, line, f"silo '{name}' phrases"),
             examples=_strings(body.get("examples"), source, line, f"silo '{name}' examples"),
         )
+        if not silos[name].phrases and not silos[name].examples:
+            raise _fail(source, line, f"silo '{name}' needs phrases or examples, or attribution can never name it")
 
     touchpoints: dict[str, Touchpoint] = {}
     for name, body in raw_touchpoints.items():
