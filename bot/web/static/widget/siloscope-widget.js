@@ -225,11 +225,15 @@
   function mount() {
     var root = document.createElement("div");
     root.id = "siloscope-widget";
-    root.className = "siloscope-widget";
+    root.className = data.embedded === "true" ? "siloscope-widget siloscope-embedded" : "siloscope-widget";
     if (data.accentColor) {
       root.style.setProperty("--siloscope-accent", data.accentColor);
     }
-    document.body.appendChild(root);
+    var host = data.mount ? document.querySelector(data.mount) : null;
+    if (data.mount && !host) {
+      console.error("Siloscope widget: no element matches data-mount=" + data.mount + "; using the page body");
+    }
+    (host || document.body).appendChild(root);
     watch(root);
     window.WebChat.default(
       {
