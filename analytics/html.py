@@ -1,0 +1,253 @@
+"""A self-contained HTML report: inline CSS and inline SVG charts, no script, no network.
+
+It opens offline from a file, and the dashboard serves the same page with its filter form and
+drill-down links. Every piece of customer text goes through ``html.escape``: a quote containing
+``<script>`` is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from analytics.metrics import METRIC_LABELS
+from analytics.render import format_change, format_value
+from analytics.report import Report, Row
+
+PALETTE = ["#1b6ca8", "#e07a1f", "#2a9d4b", "#c23b3b", "#7b4fb3", "#8c5a3c", "#d45fa8", "#6b6b6b", "#b5a000",
+           "#1aa3a3"]
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2733;background:#f5f7fa}
+header{background:#1d2733;color:#fff;padding:16px 24px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;color:#c9d3de;font-size:14px}
+main{padding:16px 24px;max-width:1200px}
+section{background:#fff;border-radius:8px;padding:16px;margin:0 0 16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+h2{font-size:17px;margin:0 0 12px}table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{padding:5px 8px;border-bottom:1px solid #e3e8ee;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}tr.total td{font-weight:600;border-top:2px solid #1d2733}
+.up{color:#c23b3b;font-weight:600}.down{color:#2a9d4b;font-weight:600}.muted{color:#6b7785;font-size:12px}
+.quote{border-left:3px solid #c23b3b;padding:4px 10px;margin:6px 0;background:#fbf5f5}
+.quote .meta{color:#6b7785;font-size:12px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+svg text{font-family:inherit}a.bar:hover rect{opacity:.8}form.filters{display:flex;flex-wrap:wrap;gap:8px;
+align-items:end}form.filters label{font-size:12px;display:flex;flex-direction:column}
+details summary{cursor:pointer}@media(max-width:900px){.grid{grid-template-columns:1fr}}
+"""
+
+
+def _is_good_when_down(metric: str) -> bool:
+    return metric not in ("mean_score", "mean_effort", "volume")
+
+
+def _change_cell(row: Row, metric: str) -> str:
+    change = row.changes[metric]
+    text = escape(format_change(row, metric))
+    if not change.direction:
+        return f"<td>{text}</td>"
+    worse = (change.direction == "up") == _is_good_when_down(metric)
+    klass = "up" if worse else "down"
+    interval = ""
+    if change.low is not None and change.high is not None:
+        interval = f"95% interval {change.low:+.3g} to {change.high:+.3g}"
+    return f'<td class="{klass}" title="{escape(interval)}">{text}</td>'
+
+
+def friction_bars(report: Report, link_for: Callable[[str], str]) -> str:
+    """Horizontal bars of the friction index per row; each bar links to the quotes behind it."""
+    rows = [r for r in report.rows if r.metrics["friction_index"] is not None]
+    if not rows:
+        return '<p class="muted">No scored responses in this period.</p>'
+    height, left, width = 26, 190, 760
+    top = max(100.0, max(r.metrics["friction_index"] or 0 for r in rows))
+    parts = [f'<svg class="chart" id="friction-chart" role="img" aria-label="Friction index by '
+             f'{escape(report.group_by)}" viewBox="0 0 {left + width + 60} {len(rows) * height + 30}" '
+             f'width="100%" xmlns="http://www.w3.org/2000/svg">']
+    for i, row in enumerate(rows):
+        value = row.metrics["friction_index"] or 0
+        y = 10 + i * height
+        bar = max(1.0, width * value / top)
+        colour = "#c23b3b" if value >= 40 else "#e07a1f" if value >= 25 else "#2a9d4b"
+        title = (f"{row.label}: friction {value:.1f}, {row.metrics['volume']} responses, "
+                 f"{format_value('dissatisfied_share', row.metrics['dissatisfied_share'])} dissatisfied")
+        parts.append(
+            f'<a class="bar" href="{escape(link_for(row.key))}" data-key="{escape(row.key)}">'
+            f'<title>{escape(title)}</title>'
+            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="13">{escape(row.label)}</text>'
+            f'<rect x="{left}" y="{y + 3}" width="{bar:.1f}" height="{height - 8}" rx="3" fill="{colour}"/>'
+            f'<text x="{left + bar + 6:.1f}" y="{y + 17}" font-size="12">{value:.1f}</text></a>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def trend_chart(report: Report) -> str:
+    """Friction index per period: the total in black, each group as a thin coloured line."""
+    periods = sorted({p.start for p in report.trend})
+    if len(periods) < 2:
+        return '<p class="muted">Not enough periods for a trend yet.</p>'
+    grouped = report.group_by in ("silo", "touchpoint", "channel")
+    keys = ["all", *[r.key for r in report.rows if grouped][:9]]
+    series: dict[str, dict[str, float]] = {k: {} for k in keys}
+    for point in report.trend:
+        if point.key in series and point.metrics["friction_index"] is not None:
+            series[point.key][point.start] = point.metrics["friction_index"]
+    values = [v for s in series.values() for v in s.values()]
+    top = max(10.0, max(values or [0]) * 1.1)
+    left, width, height = 40, 700, 220
+    step = width / (len(periods) - 1)
+    parts = [f'<svg class="chart" id="trend-chart" role="img" aria-label="Friction index per '
+             f'{escape(report.trend_unit)}" viewBox="0 0 {left + width + 170} {height + 40}" width="100%" '
+             'xmlns="http://www.w3.org/2000/svg">']
+    for tick in range(0, 5):
+        value = top * tick / 4
+        y = height - height * tick / 4 + 10
+        parts.append(f'<line x1="{left}" x2="{left + width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e8ee"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{value:.0f}</text>')
+    labels = {p.start: p.period for p in report.trend}
+    every = max(1, len(periods) // 8)
+    for i, period in enumerate(periods):
+        if i % every == 0:
+            parts.append(f'<text x="{left + i * step:.1f}" y="{height + 28}" font-size="11" '
+                         f'text-anchor="middle">{escape(labels[period])}</text>')
+    for index, key in enumerate(keys):
+        points = [(left + i * step, height - height * series[key][p] / top + 10)
+                  for i, p in enumerate(periods) if p in series[key]]
+        if not points:
+            continue
+        colour = "#1d2733" if key == "all" else PALETTE[(index - 1) % len(PALETTE)]
+        stroke = 3 if key == "all" else 1.5
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        label = "all responses" if key == "all" else key.replace("_", " ")
+        parts.append(f'<polyline class="series" data-key="{escape(key)}" fill="none" stroke="{colour}" '
+                     f'stroke-width="{stroke}" points="{path}"><title>{escape(label)}</title></polyline>')
+        parts.append(f'<text x="{left + width + 10}" y="{20 + index * 16}" font-size="12" fill="{colour}">'
+                     f'{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def handoff_heatmap(report: Report) -> str:
+    """From-silo rows, to-silo columns; darker means more hand-offs, the title gives mean sentiment."""
+    if not report.handoffs:
+        return '<p class="muted">No hand-offs between silos in this period.</p>'
+    silos = sorted({h.from_silo for h in report.handoffs} | {h.to_silo for h in report.handoffs})
+    cells = {(h.from_silo, h.to_silo): h for h in report.handoffs}
+    top = max(h.count for h in report.handoffs)
+    size, left, head = 44, 150, 120
+    parts = [f'<svg class="chart" id="handoff-chart" role="img" aria-label="Hand-off heat map" '
+             f'viewBox="0 0 {left + size * len(silos) + 10} {head + size * len(silos) + 10}" width="100%" '
+             'xmlns="http://www.w3.org/2000/svg">']
+    for j, silo in enumerate(silos):
+        x = left + j * size + size / 2
+        parts.append(f'<text transform="translate({x:.0f},{head - 6}) rotate(-45)" font-size="12">'
+                     f'{escape(silo.replace("_", " "))}</text>')
+    for i, source in enumerate(silos):
+        y = head + i * size
+        parts.append(f'<text x="{left - 6}" y="{y + size / 2 + 4:.0f}" font-size="12" text-anchor="end">'
+                     f'{escape(source.replace("_", " "))}</text>')
+        for j, target in enumerate(silos):
+            cell = cells.get((source, target))
+            x = left + j * size
+            if cell is None:
+                parts.append(f'<rect x="{x}" y="{y}" width="{size - 2}" height="{size - 2}" fill="#f0f2f5"/>')
+                continue
+            strength = 0.15 + 0.85 * cell.count / top
+            sentiment = "–" if cell.mean_sentiment is None else f"{cell.mean_sentiment:+.2f}"
+            parts.append(
+                f'<g class="cell"><title>{escape(source)} → {escape(target)}: {cell.count} hand-offs, '
+                f'mean sentiment {sentiment}</title><rect x="{x}" y="{y}" width="{size - 2}" height="{size - 2}" '
+                f'fill="#c23b3b" fill-opacity="{strength:.2f}"/><text x="{x + size / 2 - 1:.0f}" '
+                f'y="{y + size / 2 + 4:.0f}" font-size="12" text-anchor="middle">{cell.count}</text></g>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def metrics_table(report: Report, link_for: Callable[[str], str]) -> str:
+    headers = "".join(f"<th>{escape(label)}</th><th>Δ</th>" if m != "volume" else f"<th>{escape(label)}</th>"
+                      for m, label in METRIC_LABELS.items())
+    mentions = report.group_by == "silo"
+    out = [f'<table id="metrics"><thead><tr><th>{escape(report.group_by.title())}</th>{headers}'
+           f'{"<th>Mentions</th>" if mentions else ""}</tr></thead><tbody>']
+    for row in [*report.rows, report.total]:
+        total = row is report.total
+        name = escape(row.label) if total else f'<a href="{escape(link_for(row.key))}">{escape(row.label)}</a>'
+        cells = []
+        for metric in METRIC_LABELS:
+            cells.append(f"<td>{escape(format_value(metric, row.metrics[metric]))}</td>")
+            if metric != "volume":
+                cells.append(_change_cell(row, metric))
+        extra = f"<td>{'' if row.mentions is None else row.mentions}</td>" if mentions else ""
+        out.append(f'<tr class="{"total" if total else ""}" data-key="{escape(row.key)}"><td>{name}</td>'
+                   f'{"".join(cells)}{extra}</tr>')
+    out.append("</tbody></table>")
+    out.append('<p class="muted">Δ: change against the previous period of the same length. Red/green and an arrow '
+               'only when the 95% interval excludes zero; hover for the interval.</p>')
+    return "".join(out)
+
+
+def quotes_block(report: Report) -> str:
+    if not report.quotes:
+        return '<p class="muted">No dissatisfied open answers in this period.</p>'
+    out = []
+    for silo, quotes in report.quotes.items():
+        out.append(f'<div class="silo-quotes" id="quotes-{escape(silo)}"><h3>{escape(silo.replace("_", " "))}</h3>')
+        for q in quotes:
+            out.append(
+                f'<blockquote class="quote" data-response-id="{q.response_id}">{escape(q.text)}'
+                f'<div class="meta">response #{q.response_id} · {escape(q.created_at[:16].replace("T", " "))} UTC · '
+                f'{escape(q.touchpoint or "")} · {escape(q.channel or "")} · score {q.score}</div></blockquote>'
+            )
+        out.append("</div>")
+    return "".join(out)
+
+
+def themes_block(report: Report) -> str:
+    if not report.themes:
+        return '<p class="muted">Too few complaints in this period to find recurring themes.</p>'
+    out = [f'<p class="muted">From the {report.theme_sample} newest dissatisfied open answers.</p>'
+           '<table id="themes"><thead><tr><th>Theme</th><th>Complaints</th><th>Share</th><th>Mostly</th>'
+           '</tr></thead><tbody>']
+    for theme in report.themes:
+        examples = "".join(f"<li>{escape(e.text)} <span class=\"muted\">#{e.response_id}</span></li>"
+                           for e in theme.examples)
+        mostly = ", ".join(f"{escape(s)} {n}" for s, n in list(theme.silos.items())[:2])
+        out.append(f'<tr><td style="white-space:normal"><details><summary>{escape(theme.name)}</summary>'
+                   f'<ul>{examples}</ul></details></td><td>{theme.count}</td><td>{100 * theme.share:.0f}%</td>'
+                   f'<td>{mostly}</td></tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def report_body(report: Report, link_for: Callable[[str], str] | None = None) -> str:
+    """The sections of the report, without the page around them (the dashboard reuses this)."""
+    link_for = link_for or (lambda key: f"#quotes-{key}")
+    by = escape(report.group_by.replace("_", " "))
+    return (
+        f'<section><h2>Friction index by {by}</h2>{friction_bars(report, link_for)}'
+        '<p class="muted">0 = no friction reported, 100 = every customer dissatisfied, high effort, negative and '
+        'back again. Click a bar for the quotes behind it.</p></section>'
+        f'<section><h2>Trend per {escape(report.trend_unit)}</h2>{trend_chart(report)}</section>'
+        f'<section><h2>Metrics</h2>{metrics_table(report, link_for)}</section>'
+        f'<div class="grid"><section><h2>Hand-offs between silos</h2>{handoff_heatmap(report)}</section>'
+        f'<section><h2>Recurring complaint themes</h2>{themes_block(report)}</section></div>'
+        f'<section id="quotes"><h2>What customers said</h2>{quotes_block(report)}</section>'
+    )
+
+
+def page(title: str, subtitle: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>{escape(title)}</h1><p>{escape(subtitle)}</p></header><main>{body}</main></body></html>"
+    )
+
+
+def subtitle(report: Report) -> str:
+    filters = ", ".join(f"{k}: {v}" for k, v in report.filters.items())
+    return (f"{report.window} · {report.total.metrics['volume']:,} responses"
+            f"{' · ' + filters if filters else ''} · generated {report.generated_at}")
+
+
+def render_html(report: Report) -> str:
+    return page("Siloscope friction report", subtitle(report), report_body(report))

@@ -1,0 +1,177 @@
+"""Report windows and time buckets, in the manager's time zone.
+
+Responses are stored in naive UTC. A manager in Berlin means Berlin days, so windows start at
+local midnight and every period (day, ISO week from Monday, month) is a local one, daylight
+saving included. The database groups by UTC hour (by quarter hour in zones with a half-hour
+offset); this module maps each bucket to its local day, week or month. Hours never straddle a
+local midnight in whole-hour zones, so the mapping is exact and still needs one pass only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Integer, cast, func, literal
+
+from bot.errors import UsageError
+
+UNITS = ("day", "week", "month")
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([dwm])\s*$", re.IGNORECASE)
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone '{name}' (use an IANA name such as UTC or Europe/Berlin)") from None
+
+
+def _months_back(day: date, months: int) -> date:
+    """The same day of the month ``months`` calendar months earlier (clamped to the month's end)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(
+            f"{option}: '{value}' is not a period; use a length such as 7d, 12w, 6m or a date such as 2026-01-31"
+        ) from None
+
+
+def to_utc(day: date, tz: ZoneInfo) -> datetime:
+    """Local midnight of ``day`` as the naive UTC the store uses."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The reporting window [start, end) and the previous one of equal length, as local dates and UTC."""
+
+    start_day: date
+    end_day: date  # exclusive
+    previous_day: date
+    tz: ZoneInfo
+
+    @property
+    def start(self) -> datetime:
+        return to_utc(self.start_day, self.tz)
+
+    @property
+    def end(self) -> datetime:
+        return to_utc(self.end_day, self.tz)
+
+    @property
+    def previous_start(self) -> datetime:
+        return to_utc(self.previous_day, self.tz)
+
+    @property
+    def days(self) -> int:
+        return (self.end_day - self.start_day).days
+
+    def describe(self) -> str:
+        last = self.end_day - timedelta(days=1)
+        return f"{self.start_day.isoformat()} to {last.isoformat()} ({self.tz.key})"
+
+
+def make_window(since: str, until: str | None, tz: ZoneInfo, now: datetime | None = None) -> Window:
+    """Parse ``--since`` (30d, 12w, 6m or a date) and ``--until`` (a date, inclusive) into a window.
+
+    The window ends after today (local), so today's answers count; ``30d`` means today and the 29
+    days before. The previous window has the same number of days and ends where this one starts.
+    """
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    today = now.astimezone(tz).date()
+    end_day = _parse_date(until, "--until") + timedelta(days=1) if until else today + timedelta(days=1)
+    match = _RELATIVE.match(since or "")
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        if amount < 1:
+            raise UsageError(f"--since: '{since}' must be at least one day, week or month")
+        if unit == "d":
+            start_day = end_day - timedelta(days=amount)
+        elif unit == "w":
+            start_day = end_day - timedelta(weeks=amount)
+        else:
+            start_day = _months_back(end_day, amount)
+    else:
+        start_day = _parse_date(since, "--since")
+    if start_day >= end_day:
+        raise UsageError(f"--since {since} is not before --until {until or today.isoformat()}")
+    previous_day = start_day - (end_day - start_day)
+    return Window(start_day=start_day, end_day=end_day, previous_day=previous_day, tz=tz)
+
+
+def trend_unit(requested: str | None, window: Window) -> str:
+    """The period for trends: the one asked for, else one that gives a readable number of points."""
+    if requested in UNITS:
+        return requested
+    if window.days <= 31:
+        return "day"
+    return "week" if window.days <= 190 else "month"
+
+
+def _quarter_hours(window: Window) -> bool:
+    """Whether the zone has a non-whole-hour offset in the window (India, Nepal, parts of Australia)."""
+    for moment in (window.previous_start, window.start, window.end):
+        offset = window.tz.utcoffset(moment)
+        if offset is not None and offset.total_seconds() % 3600:
+            return True
+    return False
+
+
+def bucket_expression(column: Any, dialect: str, window: Window) -> Any:
+    """SQL for the UTC bucket (hour, or quarter hour) each row falls into."""
+    quarter = _quarter_hours(window)
+    if dialect == "postgresql":
+        hour = func.date_trunc("hour", column)
+        if not quarter:
+            return hour
+        minutes = func.floor(func.extract("minute", column) / 15) * 15
+        return hour + func.make_interval(0, 0, 0, 0, 0, cast(minutes, Integer))
+    hour = func.substr(column, 1, 13)
+    if not quarter:
+        return hour
+    quarter_start = cast(func.substr(column, 15, 2), Integer) / 15 * 15
+    return hour.op("||")(literal(":")).op("||")(quarter_start)
+
+
+def bucket_start(value: Any) -> datetime:
+    """The naive UTC start of a bucket value returned by ``bucket_expression``."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo else value
+    text = str(value)
+    try:
+        hour = datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]))
+    except ValueError:
+        raise ValueError(f"not a time bucket: {text!r}") from None
+    return hour + timedelta(minutes=int(text[14:])) if ":" in text else hour
+
+
+def local_period(moment_utc: datetime, tz: ZoneInfo, unit: str) -> date:
+    """The first local day of the day, ISO week (Monday) or month that a UTC moment falls into."""
+    day = moment_utc.replace(tzinfo=timezone.utc).astimezone(tz).date()
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def period_label(start: date, unit: str) -> str:
+    if unit == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if unit == "month":
+        return start.strftime("%Y-%m")
+    return start.isoformat()

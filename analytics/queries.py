@@ -1,0 +1,172 @@
+"""The SQL behind a report. Every query aggregates in the database or reads a bounded number of rows.
+
+Which silo does a response count for?
+- **Volume, scores, effort, sentiment share, repeat contact, friction**: the response's
+  ``primary_silo`` (the silo its words blame most; ``unattributed`` when nothing was clear).
+  Each response counts once, so silo volumes add up to the total.
+- **Mentions** (blame): rows of the ``attributions`` table, so a response that blames sales
+  *and* finance counts for both; ``negative mentions`` are those with negative sentiment about
+  that silo. This is where secondary silos become visible.
+- **Hand-offs**: rows of the ``handoffs`` table, counted per (from, to) pair.
+
+On SQLite the big aggregations are steered to a plain table scan when the window covers a large
+part of the data (an index walk with a lookup per row is several times slower there), and to the
+``created_at`` index when the window is a small slice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, literal_column, or_, select, type_coerce
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.schema import Table
+from sqlalchemy.types import DateTime
+
+from analytics.metrics import MetricSettings, sum_columns
+from analytics.periods import Window, bucket_expression
+from bot.store.models import Attribution, FeedbackResponse, Handoff
+from bot.taxonomy import UNATTRIBUTED
+
+RESPONSES: Table = FeedbackResponse.__table__
+ATTRIBUTIONS: Table = Attribution.__table__
+HANDOFFS: Table = Handoff.__table__
+DIMENSIONS = ("silo", "touchpoint", "channel")
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Filters:
+    silo: str | None = None
+    touchpoint: str | None = None
+    channel: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("silo", self.silo), ("touchpoint", self.touchpoint),
+                                  ("channel", self.channel)) if v}
+
+
+def dimension_column(dimension: str) -> Any:
+    """The column a report groups by; missing values get a name so they still show up."""
+    if dimension == "silo":
+        return func.coalesce(RESPONSES.c.primary_silo, UNATTRIBUTED)
+    return func.coalesce(RESPONSES.c[dimension], UNKNOWN)
+
+
+def _created(connection: Connection, table: Table, prefer_scan: bool) -> Any:
+    """``table.created_at``, written ``+created_at`` on SQLite when a scan beats the index."""
+    if prefer_scan and connection.dialect.name == "sqlite":
+        return type_coerce(literal_column(f"+{table.name}.created_at"), DateTime)
+    return table.c.created_at
+
+
+def _filter_conditions(filters: Filters) -> list[Any]:
+    conditions = []
+    if filters.silo:
+        conditions.append(dimension_column("silo") == filters.silo)
+    if filters.touchpoint:
+        conditions.append(RESPONSES.c.touchpoint == filters.touchpoint)
+    if filters.channel:
+        conditions.append(RESPONSES.c.channel == filters.channel)
+    return conditions
+
+
+def covers_most(connection: Connection, since: datetime) -> bool:
+    """Whether rows since ``since`` are likely most of the table (two index lookups, no scan)."""
+    oldest = connection.execute(select(func.min(RESPONSES.c.created_at))).scalar()
+    newest = connection.execute(select(func.max(RESPONSES.c.created_at))).scalar()
+    if oldest is None or newest is None or newest <= oldest:
+        return True
+    return (newest - since) / (newest - oldest) > 0.2
+
+
+def bucket_sums(connection: Connection, window: Window, filters: Filters, dimension: str | None,
+                settings: MetricSettings, prefer_scan: bool) -> list[Any]:
+    """One pass over the responses of this and the previous window: sums per (group, time bucket)."""
+    created = _created(connection, RESPONSES, prefer_scan)
+    bucket = bucket_expression(RESPONSES.c.created_at, connection.dialect.name, window).label("bucket")
+    key = (dimension_column(dimension) if dimension else literal("all")).label("key")
+    statement = (
+        select(key, bucket, *sum_columns(RESPONSES, settings))
+        .where(created >= window.previous_start, created < window.end, *_filter_conditions(filters))
+        .group_by(key, bucket)
+    )
+    return list(connection.execute(statement))
+
+
+def mentions(connection: Connection, window: Window, filters: Filters, prefer_scan: bool) -> dict[str, tuple[int, int]]:
+    """Per silo: attribution rows and negative ones in the window (a response may blame several)."""
+    negative = func.sum(case((ATTRIBUTIONS.c.sentiment_label == "negative", 1), else_=0))
+    created = _created(connection, ATTRIBUTIONS, prefer_scan)
+    silo = func.coalesce(ATTRIBUTIONS.c.silo, UNATTRIBUTED)
+    statement = select(silo.label("silo"), func.count().label("n"), negative.label("negative"))
+    conditions = [created >= window.start, created < window.end]
+    if filters.silo:
+        conditions.append(ATTRIBUTIONS.c.silo == filters.silo)
+    response_filters = _filter_conditions(Filters(touchpoint=filters.touchpoint, channel=filters.channel))
+    if response_filters:
+        statement = statement.join_from(ATTRIBUTIONS, RESPONSES, ATTRIBUTIONS.c.response_id == RESPONSES.c.id)
+        conditions += response_filters
+    statement = statement.where(*conditions).group_by(silo)
+    return {row.silo: (int(row.n), int(row.negative or 0)) for row in connection.execute(statement)}
+
+
+def handoff_matrix(connection: Connection, window: Window, filters: Filters) -> list[Any]:
+    """(from, to, count, mean sentiment) over hand-offs of responses in the window."""
+    conditions = [RESPONSES.c.created_at >= window.start, RESPONSES.c.created_at < window.end]
+    conditions += _filter_conditions(Filters(touchpoint=filters.touchpoint, channel=filters.channel))
+    if filters.silo:
+        conditions.append(or_(HANDOFFS.c.from_silo == filters.silo, HANDOFFS.c.to_silo == filters.silo))
+    statement = (
+        select(HANDOFFS.c.from_silo, HANDOFFS.c.to_silo, func.count().label("n"),
+               func.avg(HANDOFFS.c.sentiment_score).label("sentiment"))
+        .join_from(HANDOFFS, RESPONSES, HANDOFFS.c.response_id == RESPONSES.c.id)
+        .where(*conditions)
+        .group_by(HANDOFFS.c.from_silo, HANDOFFS.c.to_silo)
+    )
+    return list(connection.execute(statement))
+
+
+QUOTE_COLUMNS = (
+    RESPONSES.c.id, RESPONSES.c.created_at, RESPONSES.c.primary_silo, RESPONSES.c.touchpoint,
+    RESPONSES.c.channel, RESPONSES.c.score, RESPONSES.c.text, RESPONSES.c.sentiment_score,
+    RESPONSES.c.primary_confidence,
+)
+
+
+def recent_quotes(connection: Connection, window: Window, filters: Filters, *, dimension: str | None = None,
+                  key: str | None = None, dissatisfied_at_or_below: int | None = None, limit: int = 30,
+                  offset: int = 0, scan: int | None = None) -> list[Any]:
+    """The newest open answers matching the filters (and one group), newest first.
+
+    With ``scan``, only the newest ``scan`` responses of the group are looked at: a bounded walk
+    down the ``created_at`` indexes, however many rows the window holds and however rare the
+    matches are (report quotes and the theme sample use it; the drill-down pages do not).
+    """
+    conditions = [RESPONSES.c.created_at >= window.start, RESPONSES.c.created_at < window.end,
+                  *_filter_conditions(filters)]
+    if dimension and key is not None:
+        if dimension == "silo":
+            conditions.append(RESPONSES.c.primary_silo == key if key != UNATTRIBUTED else or_(
+                RESPONSES.c.primary_silo == key, RESPONSES.c.primary_silo.is_(None)))
+        else:
+            conditions.append(dimension_column(dimension) == key)
+    wanted = [RESPONSES.c.text.is_not(None)]
+    if dissatisfied_at_or_below is not None:
+        wanted.append(RESPONSES.c.score <= dissatisfied_at_or_below)
+    newest = (RESPONSES.c.created_at.desc(), RESPONSES.c.id.desc())
+    if scan is None:
+        statement = select(*QUOTE_COLUMNS).where(and_(*conditions, *wanted))
+        return list(connection.execute(statement.order_by(*newest).limit(limit).offset(offset)))
+    recent = select(*QUOTE_COLUMNS).where(and_(*conditions)).order_by(*newest).limit(scan).subquery()
+    statement = (select(*recent.c).where(recent.c.text.is_not(None))
+                 .order_by(recent.c.created_at.desc(), recent.c.id.desc()).limit(limit).offset(offset))
+    if dissatisfied_at_or_below is not None:
+        statement = statement.where(recent.c.score <= dissatisfied_at_or_below)
+    return list(connection.execute(statement))
+
+
+def has_any_response(connection: Connection) -> bool:
+    return connection.execute(select(RESPONSES.c.id).limit(1)).first() is not None

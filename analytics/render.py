@@ -1,0 +1,125 @@
+"""Terminal table, CSV and JSON from the one report model, so the numbers never differ between formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from analytics.metrics import METRIC_LABELS, SHARES
+from analytics.report import Report, Row
+
+FORMATS = ("table", "csv", "json", "html")
+
+
+def format_value(metric: str, value: float | int | None) -> str:
+    """How a number reads to a manager: shares in %, means with two decimals, the index with one."""
+    if value is None:
+        return "–"
+    if metric in SHARES:
+        return f"{100 * value:.1f}%"
+    if metric == "volume":
+        return f"{int(value):,}"
+    if metric == "friction_index":
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def format_change(row: Row, metric: str) -> str:
+    """The change in the metric's own unit, with an arrow only when it is significant."""
+    change = row.changes[metric]
+    if change.delta is None:
+        return ""
+    if metric in SHARES:
+        text = f"{100 * change.delta:+.1f} pt"
+    elif metric == "volume":
+        text = f"{int(change.delta):+,}"
+    else:
+        text = f"{change.delta:+.{1 if metric == 'friction_index' else 2}f}"
+    arrow = {"up": " ▲", "down": " ▼"}.get(change.direction, "")
+    return text + arrow
+
+
+def _table_columns(report: Report) -> list[tuple[str, str]]:
+    columns = [(m, label) for m, label in METRIC_LABELS.items()]
+    columns.insert(2, ("friction_change", "Δ friction"))
+    if report.group_by == "silo":
+        columns.append(("mentions", "Mentions"))
+    return columns
+
+
+def _cells(report: Report, row: Row) -> list[str]:
+    cells = []
+    for name, _ in _table_columns(report):
+        if name == "friction_change":
+            cells.append(format_change(row, "friction_index"))
+        elif name == "mentions":
+            cells.append("" if row.mentions is None else f"{row.mentions:,}")
+        else:
+            cells.append(format_value(name, row.metrics[name]))
+    return cells
+
+
+def render_table(report: Report) -> str:
+    """A fixed-width table for the terminal, with the window and the significance legend."""
+    headers = [report.group_by.replace("_", " ").title(), *[label for _, label in _table_columns(report)]]
+    body = [[row.label, *_cells(report, row)] for row in report.rows]
+    body.append([report.total.label, *_cells(report, report.total)])
+    widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
+                                                                                               strict=True)))
+
+    filters = ", ".join(f"{k}={v}" for k, v in report.filters.items()) or "none"
+    out = [f"Friction report, {report.window}; filters: {filters}", "", line(headers),
+           line(["-" * w for w in widths])]
+    out += [line(cells) for cells in body[:-1]]
+    out += [line(["-" * w for w in widths]), line(body[-1]), ""]
+    out.append("Δ compares with the previous period of the same length; ▲/▼ only when significant "
+               "(95% interval excludes 0).")
+    if report.handoffs:
+        top = ", ".join(f"{h.from_silo}→{h.to_silo} {h.count}" for h in report.handoffs[:5])
+        out.append(f"Top hand-offs: {top}")
+    if report.themes:
+        out.append("Recurring complaint themes: " + "; ".join(f"{t.name} ({t.count})" for t in report.themes[:5]))
+    return "\n".join(out) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    """One line per group (and the total): every metric, and each change with its interval."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    metrics = list(METRIC_LABELS)
+    header = ["group_by", "key", "label", "window_start", "window_end", "timezone", *metrics, "mentions",
+              "negative_mentions"]
+    for m in metrics:
+        header += [f"{m}_previous", f"{m}_change", f"{m}_change_low", f"{m}_change_high", f"{m}_significant"]
+    writer.writerow(header)
+    for row in [*report.rows, report.total]:
+        line = [report.group_by, row.key, row.label, report.start, report.end, report.timezone]
+        line += ["" if row.metrics[m] is None else row.metrics[m] for m in metrics]
+        line += ["" if row.mentions is None else row.mentions,
+                 "" if row.negative_mentions is None else row.negative_mentions]
+        for m in metrics:
+            c = row.changes[m]
+            line += ["" if v is None else v for v in (c.previous, c.delta, c.low, c.high)]
+            line.append("yes" if c.significant else "no")
+        writer.writerow(line)
+    return buffer.getvalue()
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "table":
+        return render_table(report)
+    if fmt == "csv":
+        return render_csv(report)
+    if fmt == "json":
+        return render_json(report)
+    from analytics.html import render_html
+
+    return render_html(report)

@@ -1,0 +1,80 @@
+"""One entry point from options (CLI flags, dashboard query string) to a report, shared by both doors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from analytics.metrics import MetricSettings
+from analytics.periods import Window, make_window, zone
+from analytics.queries import Filters
+from analytics.report import Report, build_report
+from bot.errors import UsageError
+from bot.settings import Settings, get_settings
+from bot.store.db import engine_for
+from bot.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    since: str = "30d"
+    until: str | None = None
+    by: str = "silo"
+    silo: str | None = None
+    touchpoint: str | None = None
+    channel: str | None = None
+    tz: str | None = None
+
+
+def analytics_settings(settings: Settings) -> tuple[MetricSettings, str]:
+    """Metric settings and the default time zone from the ``analytics`` section of ``siloscope.yml``."""
+    try:
+        metric_settings = MetricSettings.from_raw(settings.raw)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"siloscope.yml: {exc}") from None
+    return metric_settings, str((settings.raw.get("analytics") or {}).get("timezone", "UTC"))
+
+
+def load(settings: Settings) -> Taxonomy:
+    """The taxonomy, parsed once per file version (the dashboard asks on every request)."""
+    try:
+        return _load(settings.silos_file, settings.silos_file.stat().st_mtime_ns)
+    except (TaxonomyError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, _mtime: int) -> Taxonomy:
+    return load_taxonomy(path)
+
+
+def window_for(options: ReportOptions, default_tz: str, now: datetime | None = None) -> Window:
+    return make_window(options.since, options.until, zone(options.tz or default_tz), now)
+
+
+def make_report(options: ReportOptions, *, settings: Settings | None = None, engine: Engine | None = None,
+                now: datetime | None = None, require_data: bool = True) -> Report:
+    """Validate the options, build the report, and refuse an empty store with a hint."""
+    settings = settings or get_settings()
+    metric_settings, default_tz = analytics_settings(settings)
+    window = window_for(options, default_tz, now)
+    engine = engine or engine_for(settings.database_url)
+    filters = Filters(silo=options.silo or None, touchpoint=options.touchpoint or None,
+                      channel=options.channel or None)
+    report = build_report(engine, load(settings), window, filters=filters, group_by=options.by,
+                          settings=metric_settings, now=now)
+    if require_data and report.empty:
+        from analytics import queries
+
+        with engine.connect() as connection:
+            anything = queries.has_any_response(connection)
+        if not anything:
+            raise UsageError("the store has no feedback yet; collect some, or try `siloscope seed --rows 5000`")
+        raise UsageError(f"no feedback matches {report.window}"
+                         + (f" and {', '.join(f'{k}={v}' for k, v in report.filters.items())}"
+                            if report.filters else "") + "; widen --since or drop a filter")
+    return report

@@ -1,0 +1,259 @@
+"""Realistic synthetic feedback, so a newcomer (and the benchmark) sees a full report at once.
+
+What the generator models, and why (documented in the README, "Friction reports"):
+
+- **Time**: responses spread over the last ``days`` days, fewer at weekends and at night, as real
+  touchpoints follow office hours.
+- **Touchpoints and channels**: weighted (support and delivery are asked most; web chat and e-mail
+  are the main channels), and each response keeps the touchpoint's owning silo from ``silos.yml``.
+- **Where it hurts**: every silo has its own friction level, and two silos drift over the period
+  (delivery gets worse, finance gets better) so trends and significant changes are visible.
+  About a quarter of complaints blame a silo other than the one that sent the survey, which is
+  exactly the cross-silo friction Siloscope exists to show.
+- **Hand-offs**: one complaint in eight names two silos ("sales promised X, finance charged Y");
+  those get two attribution rows (rank 1 and 2) and a hand-off row.
+- **Answers**: score 1–5, effort 1–7 (7 = very easy) and contact count follow the satisfaction
+  drawn for the response, open text is built from per-silo phrases, and the sentiment and
+  attribution columns are filled as the analysis would fill them (label, score, confidence,
+  evidence). Some answers have no text (unattributed), as in real surveys.
+
+Rows are written through SQLAlchemy Core in bulk, in chunks, with ids allocated up front, so a
+million rows take seconds and memory stays flat.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection, Engine
+
+from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, Handoff
+from bot.taxonomy import UNATTRIBUTED, Taxonomy
+
+CHUNK = 20_000
+
+CHANNEL_WEIGHTS = {"web": 40, "email": 25, "sms": 12, "whatsapp": 13, "phone": 10}
+TOUCHPOINT_WEIGHTS = {
+    "website": 6, "purchase": 10, "order": 12, "contract": 6,
+    "delivery": 20, "invoice": 14, "support": 22, "product": 10,
+}
+# Share of dissatisfied customers per silo at the start of the period, and how it drifts by the end.
+FRICTION = {
+    "marketing": (0.12, 0.0), "sales": (0.22, 0.0), "order_management": (0.18, 0.0),
+    "legal": (0.30, 0.0), "delivery": (0.28, 0.12), "finance": (0.34, -0.12),
+    "customer_service": (0.26, 0.0), "product": (0.20, 0.0),
+}
+DEFAULT_FRICTION = (0.2, 0.0)
+
+COMPLAINTS = {
+    "marketing": ["the advert promised a discount that did not exist",
+                  "I keep getting marketing emails I never asked for",
+                  "the website said it was in stock but it was not", "the promo code never worked"],
+    "sales": ["the sales rep promised free installation", "the quote was much higher than the price on the phone",
+              "the salesperson pushed an upsell I did not need", "the offer I was promised was never honoured"],
+    "order_management": ["my order was entered with the wrong address", "I never got an order confirmation",
+                         "the checkout failed twice", "they sent the wrong item with my order"],
+    "legal": ["the contract had a hidden cancellation fee", "they refused my warranty claim",
+              "the small print changed the notice period", "the terms and conditions are impossible to read"],
+    "delivery": ["the package arrived three days late", "the installer never showed up",
+                 "the courier left the parcel in the rain", "the tracking number never worked"],
+    "finance": ["I was charged twice this month", "the invoice does not match what I ordered",
+                "my refund still has not arrived", "the direct debit was taken too early"],
+    "customer_service": ["I was on hold for an hour", "the support agent was rude and hung up",
+                         "nobody answered my ticket for a week", "I had to explain my problem to three agents"],
+    "product": ["the device stopped working after a week", "the app crashes every time I open it",
+                "the battery dies within hours", "the screen had a defect out of the box"],
+}
+PRAISE = {
+    "marketing": "the newsletter was actually useful", "sales": "the sales rep gave honest advice",
+    "order_management": "ordering was quick and clear", "legal": "the contract was short and fair",
+    "delivery": "the delivery came on time and the driver was friendly",
+    "finance": "the invoice was clear and correct", "customer_service": "the support agent solved it in one call",
+    "product": "the product works great",
+}
+OPENERS_NEG = ["Really disappointed:", "Not happy.", "Frustrating experience,", "Terrible.", ""]
+OPENERS_POS = ["Great,", "Thanks,", "Good experience:", ""]
+HANDOFF_GLUE = ["and then", "and after that", "but then", "and on top of that"]
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    rows: int
+    first_response_id: int
+    last_response_id: int
+    run: str
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> list[str]:
+    return rng.choices(list(weights), weights=list(weights.values()), k=1)
+
+
+def _created_at(rng: random.Random, start: datetime, days: int) -> datetime:
+    """A moment in the window, denser on weekdays and office hours."""
+    while True:
+        day = rng.randrange(days)
+        moment = start + timedelta(days=day)
+        if moment.weekday() >= 5 and rng.random() < 0.6:
+            continue
+        hour = min(23, max(0, int(rng.gauss(13, 4))))
+        return moment + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+
+
+def _sentiment(rng: random.Random, negative: bool) -> tuple[str, float]:
+    if negative:
+        score = round(-rng.uniform(0.15, 0.9), 3)
+        return "negative", score
+    score = round(rng.uniform(-0.05, 0.8), 3)
+    return ("positive" if score > 0.1 else "neutral"), score
+
+
+class _Generator:
+    """Draws one response at a time; all randomness goes through one seeded ``random.Random``."""
+
+    def __init__(self, taxonomy: Taxonomy, rows: int, days: int, seed: int, now: datetime) -> None:
+        self.taxonomy = taxonomy
+        self.rng = random.Random(seed)
+        self.rows = rows
+        self.days = max(1, days)
+        self.end = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        self.start = self.end - timedelta(days=self.days)
+        self.silos = list(taxonomy.silos)
+        tps = {name: w for name, w in TOUCHPOINT_WEIGHTS.items() if name in taxonomy.touchpoints}
+        self.touchpoints = tps or dict.fromkeys(taxonomy.touchpoints, 1)
+
+    def response(self) -> dict:
+        rng = self.rng
+        touchpoint = _weighted(rng, self.touchpoints)[0]
+        owner = self.taxonomy.owner(touchpoint) or rng.choice(self.silos)
+        created = _created_at(rng, self.start, self.days)
+        progress = (created - self.start) / (self.end - self.start)
+        blamed = owner if rng.random() < 0.75 else rng.choice(self.silos)
+        base, drift = FRICTION.get(blamed, DEFAULT_FRICTION)
+        unhappy = rng.random() < base + drift * progress
+        if unhappy:
+            score = 1 if rng.random() < 0.45 else 2
+            effort = rng.choice([1, 2, 2, 3, 3, 4])
+            contacts = rng.choice([1, 2, 2, 3, 4])
+        else:
+            score = rng.choice([3, 4, 4, 5, 5, 5])
+            effort = rng.choice([4, 5, 6, 6, 7, 7])
+            contacts = 1 if rng.random() < 0.9 else 2
+        has_text = rng.random() < (0.9 if unhappy else 0.45)
+        row: dict = {
+            "touchpoint": touchpoint, "touchpoint_silo": owner,
+            "channel": _weighted(rng, CHANNEL_WEIGHTS)[0], "score": score,
+            "effort": effort if rng.random() < 0.95 else None,
+            "contact_count": contacts if rng.random() < 0.95 else None,
+            "language": "en", "status": "complete", "created_at": created,
+            "text": None, "sentiment_label": None, "sentiment_score": None, "polarity": None,
+            "subjectivity": None, "primary_silo": UNATTRIBUTED, "primary_confidence": None,
+            "attributions": [], "handoff": None,
+        }
+        if not has_text:
+            return row
+        complaining = unhappy or (score == 3 and rng.random() < 0.3)
+        label, sentiment = _sentiment(rng, complaining)
+        if complaining:
+            phrase = rng.choice(COMPLAINTS.get(blamed, ["it went wrong"]))
+            text_ = f"{rng.choice(OPENERS_NEG)} {phrase}".strip()
+        else:
+            phrase = PRAISE.get(blamed, "it went fine")
+            text_ = f"{rng.choice(OPENERS_POS)} {phrase}".strip()
+        silos = [(blamed, phrase)]
+        if complaining and rng.random() < 0.125:
+            second = rng.choice([s for s in self.silos if s != blamed] or [blamed])
+            second_phrase = rng.choice(COMPLAINTS.get(second, ["it went wrong"]))
+            text_ = f"{text_} {rng.choice(HANDOFF_GLUE)} {second_phrase}"
+            silos.append((second, second_phrase))
+            row["handoff"] = (blamed, second, sentiment, f"{phrase} … {second_phrase}")
+        text_ = text_[0].upper() + text_[1:] + "."
+        confidence = round(rng.uniform(0.45, 0.95), 3)
+        row.update(
+            text=text_, sentiment_label=label, sentiment_score=sentiment, polarity=sentiment,
+            subjectivity=round(rng.uniform(0.3, 0.9), 3), primary_silo=blamed, primary_confidence=confidence,
+            attributions=[
+                (rank, silo, confidence if rank == 1 else round(confidence * 0.8, 3), label, sentiment, evidence)
+                for rank, (silo, evidence) in enumerate(silos, start=1)
+            ],
+        )
+        return row
+
+
+def _next_id(connection: Connection, table) -> int:  # type: ignore[no-untyped-def]
+    return int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+
+
+def _chunks(total: int) -> Iterator[int]:
+    done = 0
+    while done < total:
+        size = min(CHUNK, total - done)
+        yield size
+        done += size
+
+
+def seed(engine: Engine, taxonomy: Taxonomy, rows: int, days: int = 90, seed: int = 7,
+         now: datetime | None = None) -> SeedResult:
+    """Write ``rows`` synthetic responses (with customers, conversations, attributions, hand-offs).
+
+    Runs in one transaction: on failure nothing is left behind.
+    """
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    generator = _Generator(taxonomy, rows, days, seed, now)
+    run = secrets.token_hex(4)
+    customers_t, conv_t = Customer.__table__, Conversation.__table__
+    resp_t, attr_t, hand_t = FeedbackResponse.__table__, Attribution.__table__, Handoff.__table__
+    with engine.begin() as connection:
+        customer_count = max(1, rows // 3)
+        first_customer = _next_id(connection, customers_t)
+        for offset in range(0, customer_count, CHUNK):
+            connection.execute(customers_t.insert(), [
+                {"id": first_customer + i, "ref": f"SYN-{run}-{i:07d}", "opted_out": False, "created_at": now}
+                for i in range(offset, min(customer_count, offset + CHUNK))
+            ])
+        next_conv, next_resp = _next_id(connection, conv_t), _next_id(connection, resp_t)
+        first_resp = next_resp
+        for size in _chunks(rows):
+            conversations, responses, attributions, handoffs = [], [], [], []
+            for _ in range(size):
+                row = generator.response()
+                customer_id = first_customer + generator.rng.randrange(customer_count)
+                conversations.append({
+                    "id": next_conv, "key": f"seed:{run}:{next_conv}", "sender_id": f"seed-{run}",
+                    "customer_id": customer_id, "touchpoint": row["touchpoint"], "channel": row["channel"],
+                    "status": "completed", "human_requested": False,
+                    "started_at": row["created_at"], "updated_at": row["created_at"],
+                })
+                for rank, silo, confidence, label, sentiment, evidence in row.pop("attributions"):
+                    attributions.append({
+                        "response_id": next_resp, "rank": rank, "silo": silo, "confidence": confidence,
+                        "sentiment_label": label, "sentiment_score": sentiment, "evidence": evidence,
+                        "created_at": row["created_at"],
+                    })
+                pair = row.pop("handoff")
+                if pair:
+                    handoffs.append({
+                        "response_id": next_resp, "from_silo": pair[0], "to_silo": pair[1],
+                        "sentiment_score": pair[2], "evidence": pair[3], "created_at": row["created_at"],
+                    })
+                responses.append({**row, "id": next_resp, "conversation_id": next_conv,
+                                  "customer_id": customer_id, "updated_at": row["created_at"]})
+                next_conv += 1
+                next_resp += 1
+            connection.execute(conv_t.insert(), conversations)
+            connection.execute(resp_t.insert(), responses)
+            if attributions:
+                connection.execute(attr_t.insert(), attributions)
+            if handoffs:
+                connection.execute(hand_t.insert(), handoffs)
+        if connection.dialect.name == "postgresql":
+            for table in (customers_t, conv_t, resp_t, attr_t, hand_t):
+                connection.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608 - fixed names
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"
+                ))
+    return SeedResult(rows=rows, first_response_id=first_resp, last_response_id=next_resp - 1, run=run)
