@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "bot.commands.bench",
     "bot.commands.web",
     "bot.commands.outbox",
+    "bot.commands.report",
+    "bot.commands.seed",
 ]
 
 
