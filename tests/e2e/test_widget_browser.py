@@ -125,13 +125,14 @@ class Visit:
         self.context.close()
 
 
-def stored(stack: object, customer_ref: str) -> tuple[FeedbackResponse, Conversation]:
+def stored(stack: object, customer_ref: str, order: str) -> tuple[FeedbackResponse, Conversation]:
+    """The one response this customer gave about this order."""
     with session_factory(stack.engine)() as session:  # type: ignore[attr-defined]
         response, conversation = session.execute(
             select(FeedbackResponse, Conversation)
             .join(Conversation, FeedbackResponse.conversation_id == Conversation.id)
             .join(Customer, Conversation.customer_id == Customer.id)
-            .where(Customer.ref == customer_ref)
+            .where(Customer.ref == customer_ref, Conversation.order_id == order)
         ).one()
         session.expunge_all()
         return response, conversation
@@ -171,11 +172,17 @@ def test_a_customer_gives_feedback_in_the_widget_and_it_is_stored(stack, browser
         visit.screenshot("widget-conversation.png")
 
         assert visit.page.evaluate("window.__sawTyping"), "the widget never showed its typing indicator"
+
+        # The next order's page starts a new survey rather than reopening the finished one.
+        visit.open_page(order="NW-2002")
+        visit.page.click("#rate-button")
+        visit.bot_says("how satisfied")
+        playwright_api.expect(visit.page.get_by_text(complaint)).to_have_count(0)
         assert visit.foreign_requests() == []
     finally:
         visit.close()
 
-    response, conversation = stored(stack, visit.customer)
+    response, conversation = stored(stack, visit.customer, order="NW-2001")
     assert response.status == "complete"
     assert (response.score, response.effort, response.contact_count) == (2, 2, 3)
     assert response.text == complaint
@@ -229,6 +236,6 @@ def test_the_widget_works_on_a_phone_with_the_keyboard_alone(stack, browser, tmp
     finally:
         visit.close()
 
-    response, conversation = stored(stack, visit.customer)
+    response, conversation = stored(stack, visit.customer, order="NW-3003")
     assert (response.score, response.text) == (2, typed)
     assert (conversation.touchpoint, conversation.order_id) == ("delivery", "NW-3003")

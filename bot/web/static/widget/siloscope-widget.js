@@ -220,9 +220,35 @@
     update();
   }
 
+  /* ---- one conversation per touchpoint ---- */
+
+  // rasa-webchat keeps its conversation under this key; we remember which context started it.
+  var WEBCHAT_SESSION_KEY = "chat_session";
+  var CONTEXT_KEY = "siloscope_widget_context";
+
+  /**
+   * A reload or another page about the same touchpoint continues the stored conversation; a page
+   * about a different touchpoint, order or customer starts a new survey instead of reopening
+   * the last one.
+   */
+  function startFreshIfContextChanged(storage) {
+    try {
+      var current = contextPayload();
+      var previous = storage.getItem(CONTEXT_KEY);
+      if (previous !== null && previous !== current) {
+        storage.removeItem(WEBCHAT_SESSION_KEY);
+      }
+      storage.setItem(CONTEXT_KEY, current);
+    } catch (error) {
+      // Storage disabled (private mode, policy): the widget then keeps nothing across pages anyway.
+    }
+  }
+
   /* ---- mount ---- */
 
   function mount() {
+    var storageName = data.storage === "session" ? "session" : "local";
+    startFreshIfContextChanged(storageName === "session" ? window.sessionStorage : window.localStorage);
     var root = document.createElement("div");
     root.id = "siloscope-widget";
     root.className = data.embedded === "true" ? "siloscope-widget siloscope-embedded" : "siloscope-widget";
@@ -240,12 +266,11 @@
         socketUrl: data.socketUrl,
         socketPath: data.socketPath || "/socket.io/",
         initPayload: contextPayload(),
-        customData: { touchpoint: data.touchpoint || null, channel: data.channel || "web" },
         title: data.title || "How did we do?",
         subtitle: data.subtitle || "",
         inputTextFieldHint: data.inputHint || "Type your answer…",
         connectingText: "Connecting…",
-        params: { storage: data.storage === "session" ? "session" : "local" },
+        params: { storage: storageName },
         embedded: data.embedded === "true",
         showFullScreenButton: false,
         withRules: false,
