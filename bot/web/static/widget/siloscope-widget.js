@@ -22,6 +22,10 @@
   }
   var data = script.dataset;
   var base = script.src;
+  if (!data.socketUrl) {
+    console.error("Siloscope widget: data-socket-url is required (where browsers reach Rasa's socket.io channel)");
+    return;
+  }
 
   var TRIGGER_INTENT = "touchpoint_completed";
   var CONTEXT_KEYS = {
