@@ -24,6 +24,7 @@ from bot.sentiment.text import words
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yml")
 LABELS = ("negative", "neutral", "positive")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ScoringSettings:
     alpha: float = 15.0
     textblob_weight: float = 0.15
     neutral_band: float = 0.15
+    question_positive_scale: float = 0.3
 
 
 def _vader_words() -> dict[str, float]:
@@ -56,6 +58,12 @@ def _vader_words() -> dict[str, float]:
             except ValueError:
                 continue
     return valences
+
+
+def _vader_emoji() -> dict[str, str]:
+    text = resources.files("vaderSentiment").joinpath("emoji_utf8_lexicon.txt").read_text(encoding="utf-8")
+    pairs = (line.split("\t", 1) for line in text.splitlines() if "\t" in line)
+    return {emoji: description.strip() for emoji, description in pairs if len(emoji) == 1}
 
 
 def _textblob_adjectives(scale: float = 3.0) -> dict[str, float]:
@@ -78,7 +86,12 @@ def _textblob_adjectives(scale: float = 3.0) -> dict[str, float]:
 class SentimentScorer:
     """Scores text with a word lexicon, multi-word phrases and regular-expression patterns."""
 
-    def __init__(self, config: dict[str, Any], base_words: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        base_words: dict[str, float] | None = None,
+        emoji_descriptions: dict[str, str] | None = None,
+    ) -> None:
         self.words: dict[str, float] = dict(base_words or {})
         self.words.update({str(k).lower(): float(v) for k, v in (config.get("words") or {}).items()})
         self.phrases: dict[str, list[tuple[tuple[str, ...], float]]] = {}
@@ -92,19 +105,41 @@ class SentimentScorer:
         self.negations = frozenset(str(w).lower() for w in config.get("negations") or ())
         self.boosters = {str(k).lower(): float(v) for k, v in (config.get("boosters") or {}).items()}
         self.settings = ScoringSettings(**(config.get("scoring") or {}))
+        self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
+        self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
+        self.emoji_descriptions = dict(emoji_descriptions or {})
 
-    def _negated(self, tokens: list[str], start: int) -> bool:
-        for token in tokens[max(0, start - 3) : start]:
-            if token in self.negations or token.endswith("n't"):
+    def _negated(self, tokens: list[str], start: int, consumed: set[int]) -> bool:
+        """A negation within three words before ``start``, unless a phrase already used it ("can't believe")."""
+        for index in range(max(0, start - 3), start):
+            token = tokens[index]
+            if index not in consumed and (token in self.negations or token.endswith("n't")):
                 return True
         return False
 
-    def valence(self, text: str) -> float:
-        """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
-        tokens = words(text)
+    def _emoji(self, text: str) -> tuple[str, float]:
+        """Emoji valences from lexicon.yml; other emoji become VADER's descriptions ("grinning face")."""
+        if text.isascii():
+            return text, 0.0
+        total, seen, pieces = 0.0, {}, []
+        for char in text:
+            if char in self.emoji:
+                seen[char] = seen.get(char, 0) + 1
+                if seen[char] <= 3:  # 😭😭😭😭😭 is not five times as sad
+                    total += self.emoji[char]
+                pieces.append(" ")
+            elif char in self.emoji_descriptions:
+                pieces.append(f" {self.emoji_descriptions[char]} ")
+            else:
+                pieces.append(char)
+        return "".join(pieces), total
+
+    def _sentence(self, tokens: list[str]) -> tuple[float, float]:
+        """Positive and negative valence of one sentence, with phrases, negation, boosters and 'but'."""
         settings = self.settings
         contrast_at = max((i for i, t in enumerate(tokens) if t in ("but", "however")), default=-1)
-        total = 0.0
+        positive = negative = 0.0
+        consumed: set[int] = set()
         i = 0
         while i < len(tokens):
             token = tokens[i]
@@ -112,18 +147,37 @@ class SentimentScorer:
             for phrase, phrase_value in self.phrases.get(token, ()):
                 if tuple(tokens[i : i + len(phrase)]) == phrase:
                     length, value = len(phrase), phrase_value
+                    consumed.update(range(i, i + length))
                     break
             else:
                 value = 0.0 if token in self.boosters else self.words.get(token, 0.0)
             if value:
-                if self._negated(tokens, i) and not (length > 1 and token in self.negations):
+                if self._negated(tokens, i, consumed):
                     value *= settings.negation_scalar
                 if i > 0 and tokens[i - 1] in self.boosters:
                     value *= 1 + self.boosters[tokens[i - 1]]
                 if contrast_at >= 0:
                     value *= settings.contrast_weight if i > contrast_at else (2 - settings.contrast_weight) / 1.5
-                total += value
+                if value > 0:
+                    positive += value
+                else:
+                    negative += value
             i += length
+        if tokens and tokens[-1] == "?":  # "anyone know a good plumber?" asks, it does not praise
+            positive *= settings.question_positive_scale
+        return positive, negative
+
+    def valence(self, text: str) -> float:
+        """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
+        text, total = self._emoji(text)
+        settings = self.settings
+        sentences = [words(s) for s in _SENTENCES.split(text) if s.strip()]
+        scored = [self._sentence(tokens) for tokens in sentences]
+        complaint = any(negative <= -1.0 for _, negative in scored) or total <= -1.0
+        for tokens, (positive, negative) in zip(sentences, scored, strict=True):
+            if positive and complaint and self._sarcastic(tokens, negative):
+                positive = -positive  # "on hold for two hours. love it."
+            total += positive + negative
         lowered = text.lower().replace("’", "'")
         for pattern, value in self.patterns:
             total += value * len(pattern.findall(lowered))
@@ -131,6 +185,15 @@ class SentimentScorer:
             bangs = min(lowered.count("!"), 4)
             total += math.copysign(bangs * settings.exclamation, total)
         return total
+
+    def _sarcastic(self, tokens: list[str], negative: float) -> bool:
+        """Praise that only makes sense as irony: a short cheer after a complaint, or 'oh great, ...'."""
+        words_only = [t for t in tokens if t.isalnum()]
+        if not any(t in self.sarcasm_markers for t in words_only):
+            return False
+        if len(words_only) <= 3 and negative == 0:
+            return True
+        return bool(words_only) and words_only[0] in ("oh", "ah", "wow", "yay") and negative < 0
 
     def score(self, text: str) -> float:
         """Lexicon score in -1..1, without TextBlob (used per clause, where speed matters)."""
@@ -157,7 +220,9 @@ class SentimentScorer:
 def get_scorer() -> SentimentScorer:
     """The product's scorer, built once per process from the shipped lexicons."""
     config = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
-    return SentimentScorer(config, base_words={**_textblob_adjectives(), **_vader_words()})
+    return SentimentScorer(
+        config, base_words={**_textblob_adjectives(), **_vader_words()}, emoji_descriptions=_vader_emoji()
+    )
 
 
 def analyse_sentiment(text: str) -> SentimentResult:
