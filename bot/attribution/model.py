@@ -95,5 +95,8 @@ def train(taxonomy: Taxonomy) -> SiloModel:
         else:  # binary: one log-odds row, split symmetrically so the softmax gives the same odds
             sign = 0.5 if position else -0.5
             coef[label], intercepts[label] = sign * learner.coef_[0], sign * learner.intercept_[0]
+    # The "none" class is trained so that generic words ("never", "amazing") do not become silo evidence,
+    # but at scoring time it keeps only its intercept: a generic word must not out-vote "invoice".
+    coef[len(classes) - 1] = 0.0
     weights = {feature: tuple(round(float(v), 5) for v in coef[:, column]) for feature, column in vocabulary.items()}
     return SiloModel(classes=classes, intercepts=tuple(float(v) for v in intercepts), weights=weights)
