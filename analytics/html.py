@@ -30,7 +30,7 @@ th:first-child,td:first-child{text-align:left}tr.total td{font-weight:600;border
 .quote .meta{color:#6b7785;font-size:12px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 svg text{font-family:inherit}a.bar:hover rect{opacity:.8}form.filters{display:flex;flex-wrap:wrap;gap:8px;
 align-items:end}form.filters label{font-size:12px;display:flex;flex-direction:column}
-details summary{cursor:pointer}@media(max-width:900px){.grid{grid-template-columns:1fr}}
+details summary{cursor:pointer}.scroll{overflow-x:auto}@media(max-width:900px){.grid{grid-template-columns:1fr}}
 """
 
 
@@ -53,7 +53,8 @@ def _change_cell(row: Row, metric: str) -> str:
 
 def friction_bars(report: Report, link_for: Callable[[str], str]) -> str:
     """Horizontal bars of the friction index per row; each bar links to the quotes behind it."""
-    rows = [r for r in report.rows if r.metrics["friction_index"] is not None]
+    rows = sorted((r for r in report.rows if r.metrics["friction_index"] is not None),
+                  key=lambda r: -(r.metrics["friction_index"] or 0))
     if not rows:
         return '<p class="muted">No scored responses in this period.</p>'
     height, left, width = 26, 190, 760
@@ -115,10 +116,12 @@ def trend_chart(report: Report) -> str:
             continue
         colour = "#1d2733" if key == "all" else PALETTE[(index - 1) % len(PALETTE)]
         stroke = 3 if key == "all" else 1.5
+        opacity = 1 if key == "all" else 0.75
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         label = "all responses" if key == "all" else key.replace("_", " ")
         parts.append(f'<polyline class="series" data-key="{escape(key)}" fill="none" stroke="{colour}" '
-                     f'stroke-width="{stroke}" points="{path}"><title>{escape(label)}</title></polyline>')
+                     f'stroke-width="{stroke}" stroke-opacity="{opacity}" points="{path}">'
+                     f'<title>{escape(label)}</title></polyline>')
         parts.append(f'<text x="{left + width + 10}" y="{20 + index * 16}" font-size="12" fill="{colour}">'
                      f'{escape(label)}</text>')
     parts.append("</svg>")
@@ -227,7 +230,7 @@ def report_body(report: Report, link_for: Callable[[str], str] | None = None) ->
         '<p class="muted">0 = no friction reported, 100 = every customer dissatisfied, high effort, negative and '
         'back again. Click a bar for the quotes behind it.</p></section>'
         f'<section><h2>Trend per {escape(report.trend_unit)}</h2>{trend_chart(report)}</section>'
-        f'<section><h2>Metrics</h2>{metrics_table(report, link_for)}</section>'
+        f'<section><h2>Metrics</h2><div class="scroll">{metrics_table(report, link_for)}</div></section>'
         f'<div class="grid"><section><h2>Hand-offs between silos</h2>{handoff_heatmap(report)}</section>'
         f'<section><h2>Recurring complaint themes</h2>{themes_block(report)}</section></div>'
         f'<section id="quotes"><h2>What customers said</h2>{quotes_block(report)}</section>'

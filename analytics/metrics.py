@@ -84,11 +84,16 @@ class MetricSettings:
         if unknown:
             raise ValueError(f"siloscope.yml analytics.friction_weights: unknown component(s) {sorted(unknown)}")
         merged = {**defaults, **{k: float(v) for k, v in weights.items()}}
+        if any(w < 0 for w in merged.values()) or not sum(merged.values()):
+            raise ValueError("analytics.friction_weights must be zero or more, and not all zero")
+        confidence = float(section.get("confidence", cls.confidence))
+        if not 0 < confidence < 1:
+            raise ValueError(f"analytics.confidence must be between 0 and 1 (got {confidence})")
         return cls(
             dissatisfied_at_or_below=int(section.get("dissatisfied_at_or_below", cls.dissatisfied_at_or_below)),
             high_effort_at_or_below=int(section.get("high_effort_at_or_below", cls.high_effort_at_or_below)),
             weights=tuple(merged.items()),
-            confidence=float(section.get("confidence", cls.confidence)),
+            confidence=confidence,
             min_sample=int(section.get("min_sample", cls.min_sample)),
         )
 

@@ -116,7 +116,7 @@ def trend_unit(requested: str | None, window: Window) -> str:
     """The period for trends: the one asked for, else one that gives a readable number of points."""
     if requested in UNITS:
         return requested
-    if window.days <= 31:
+    if window.days <= 14:
         return "day"
     return "week" if window.days <= 190 else "month"
 
@@ -143,7 +143,7 @@ def bucket_expression(column: Any, dialect: str, window: Window) -> Any:
     if not quarter:
         return hour
     quarter_start = cast(func.substr(column, 15, 2), Integer) / 15 * 15
-    return hour.op("||")(literal(":")).op("||")(quarter_start)
+    return hour.op("||")(literal(":")).op("||")(quarter_start.self_group())
 
 
 def bucket_start(value: Any) -> datetime:

@@ -114,18 +114,21 @@ def mentions(connection: Connection, window: Window, filters: Filters, prefer_sc
 
 
 def handoff_matrix(connection: Connection, window: Window, filters: Filters) -> list[Any]:
-    """(from, to, count, mean sentiment) over hand-offs of responses in the window."""
-    conditions = [RESPONSES.c.created_at >= window.start, RESPONSES.c.created_at < window.end]
-    conditions += _filter_conditions(Filters(touchpoint=filters.touchpoint, channel=filters.channel))
+    """(from, to, count, mean sentiment) over hand-offs in the window.
+
+    A hand-off row is written with its response, in the same transaction, so its own
+    ``created_at`` places it in time; the join to responses is made only for their filters.
+    """
+    statement = select(HANDOFFS.c.from_silo, HANDOFFS.c.to_silo, func.count().label("n"),
+                       func.avg(HANDOFFS.c.sentiment_score).label("sentiment"))
+    conditions = [HANDOFFS.c.created_at >= window.start, HANDOFFS.c.created_at < window.end]
     if filters.silo:
         conditions.append(or_(HANDOFFS.c.from_silo == filters.silo, HANDOFFS.c.to_silo == filters.silo))
-    statement = (
-        select(HANDOFFS.c.from_silo, HANDOFFS.c.to_silo, func.count().label("n"),
-               func.avg(HANDOFFS.c.sentiment_score).label("sentiment"))
-        .join_from(HANDOFFS, RESPONSES, HANDOFFS.c.response_id == RESPONSES.c.id)
-        .where(*conditions)
-        .group_by(HANDOFFS.c.from_silo, HANDOFFS.c.to_silo)
-    )
+    response_filters = _filter_conditions(Filters(touchpoint=filters.touchpoint, channel=filters.channel))
+    if response_filters:
+        statement = statement.join_from(HANDOFFS, RESPONSES, HANDOFFS.c.response_id == RESPONSES.c.id)
+        conditions += response_filters
+    statement = statement.where(*conditions).group_by(HANDOFFS.c.from_silo, HANDOFFS.c.to_silo)
     return list(connection.execute(statement))
 
 
@@ -145,14 +148,25 @@ def recent_quotes(connection: Connection, window: Window, filters: Filters, *, d
     down the ``created_at`` indexes, however many rows the window holds and however rare the
     matches are (report quotes and the theme sample use it; the drill-down pages do not).
     """
+    if dimension == "silo" and key == UNATTRIBUTED:
+        # "unattributed" is stored as the name or as NULL; an OR would defeat the index, so ask twice.
+        both = []
+        for condition in (RESPONSES.c.primary_silo == UNATTRIBUTED, RESPONSES.c.primary_silo.is_(None)):
+            both += _recent(connection, window, filters, condition, dissatisfied_at_or_below, limit + offset, 0, scan)
+        both.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+        return both[offset:offset + limit]
+    condition = None
+    if dimension and key is not None:
+        condition = RESPONSES.c.primary_silo == key if dimension == "silo" else dimension_column(dimension) == key
+    return _recent(connection, window, filters, condition, dissatisfied_at_or_below, limit, offset, scan)
+
+
+def _recent(connection: Connection, window: Window, filters: Filters, condition: Any,
+            dissatisfied_at_or_below: int | None, limit: int, offset: int, scan: int | None) -> list[Any]:
     conditions = [RESPONSES.c.created_at >= window.start, RESPONSES.c.created_at < window.end,
                   *_filter_conditions(filters)]
-    if dimension and key is not None:
-        if dimension == "silo":
-            conditions.append(RESPONSES.c.primary_silo == key if key != UNATTRIBUTED else or_(
-                RESPONSES.c.primary_silo == key, RESPONSES.c.primary_silo.is_(None)))
-        else:
-            conditions.append(dimension_column(dimension) == key)
+    if condition is not None:
+        conditions.append(condition)
     wanted = [RESPONSES.c.text.is_not(None)]
     if dissatisfied_at_or_below is not None:
         wanted.append(RESPONSES.c.score <= dissatisfied_at_or_below)

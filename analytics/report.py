@@ -8,6 +8,7 @@ every row into Python, so time and memory stay flat as the store grows.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -154,9 +155,31 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
     dimension = group_by if group_by in DIMENSIONS else None
     with engine.connect() as connection:
         prefer_scan = queries.covers_most(connection, window.previous_start)
-        buckets = queries.bucket_sums(connection, window, filters, dimension, settings, prefer_scan)
-        blame = queries.mentions(connection, window, filters, prefer_scan) if dimension == "silo" else {}
-        handoff_rows = queries.handoff_matrix(connection, window, filters)
+
+    def main_pass() -> list[Any]:
+        with engine.connect() as connection:
+            return queries.bucket_sums(connection, window, filters, dimension, settings, prefer_scan)
+
+    def blame_and_handoffs() -> tuple[dict[str, tuple[int, int]], list[Any]]:
+        with engine.connect() as connection:
+            blame = queries.mentions(connection, window, filters, prefer_scan) if dimension == "silo" else {}
+            return blame, queries.handoff_matrix(connection, window, filters)
+
+    def words() -> tuple[dict[str, list[Quote]], list[Theme], int]:
+        silos = [filters.silo] if filters.silo else [*taxonomy.silos, UNATTRIBUTED]
+        quotes = top_quotes(engine, window, filters, silos, settings)
+        with engine.connect() as connection:
+            sample = queries.recent_quotes(connection, window, filters, limit=theme_sample, scan=theme_sample * 8,
+                                           dissatisfied_at_or_below=settings.dissatisfied_at_or_below)
+        return quotes, find_themes(sample), len(sample)
+
+    # Three independent reads on their own connections: the database works on them in parallel
+    # (sqlite3 and scikit-learn release the GIL), so the report costs about its biggest query.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="report") as pool:
+        buckets_job, side_job, words_job = pool.submit(main_pass), pool.submit(blame_and_handoffs), pool.submit(words)
+        buckets = buckets_job.result()
+        blame, handoff_rows = side_job.result()
+        quotes, themes, sample_size = words_job.result()
 
     # Merge hour buckets into windows and local periods with plain lists (tens of thousands of rows).
     width = len(SUM_FIELDS)
@@ -227,14 +250,6 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
     ]
     handoffs = [HandoffCell(r.from_silo, r.to_silo, int(r.n), None if r.sentiment is None else float(r.sentiment))
                 for r in sorted(handoff_rows, key=lambda r: (-r.n, r.from_silo, r.to_silo))]
-    quote_silos = [r.key for r in rows] if dimension == "silo" else (
-        [filters.silo] if filters.silo else [*taxonomy.silos])
-    quotes = top_quotes(engine, window, filters, quote_silos, settings)
-    with engine.connect() as connection:
-        sample = queries.recent_quotes(connection, window, filters,
-                                       dissatisfied_at_or_below=settings.dissatisfied_at_or_below, limit=theme_sample,
-                                       scan=theme_sample * 8)
-    themes = find_themes(sample)
     from analytics import metrics as metrics_module
 
     generated = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -243,6 +258,6 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
         start=window.start_day.isoformat(), end=window.end_day.isoformat(),
         previous_start=window.previous_day.isoformat(), timezone=window.tz.key, group_by=group_by,
         trend_unit=unit, filters=filters.as_dict(), rows=rows, total=total, trend=trend_points,
-        handoffs=handoffs, quotes=quotes, themes=themes, theme_sample=len(sample),
+        handoffs=handoffs, quotes=quotes, themes=themes, theme_sample=sample_size,
         definitions=(metrics_module.__doc__ or "").strip(),
     )

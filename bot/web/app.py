@@ -19,6 +19,7 @@ from bot.settings import Settings, get_settings
 BLUEPRINT_MODULES: list[str] = [
     "bot.web.demo",
     "bot.web.webhooks",
+    "bot.web.dashboard",
 ]
 
 _app_counter = itertools.count()

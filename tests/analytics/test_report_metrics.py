@@ -114,15 +114,17 @@ def test_by_day_rows_are_local_days_with_their_own_metrics(friction_store, capsy
     assert days["2026-03-20"]["volume"] == 1
 
 
-def test_time_zone_moves_answers_across_midnight(friction_store, capsys) -> None:
-    """Berlin is UTC+1 in March: 23:30 UTC on the 13th is the 14th there, 23:59 UTC on the 20th the 21st."""
-    data = report_json(capsys, "--tz", "Europe/Berlin")
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "Asia/Kolkata"])
+def test_time_zone_moves_answers_across_midnight(friction_store, capsys, tz) -> None:
+    """Berlin is UTC+1 in March, Kolkata UTC+5:30 (quarter-hour buckets): in both, 23:30 UTC on the 13th
+    is the 14th and 23:59 UTC on the 20th is the 21st."""
+    data = report_json(capsys, "--tz", tz)
     delivery = next(r for r in data["rows"] if r["key"] == "delivery")
     assert delivery["metrics"]["volume"] == 4
     assert delivery["metrics"]["mean_score"] == pytest.approx((1 + 2 + 4 + 4) / 4)
     assert delivery["changes"]["volume"]["previous"] == 2  # the 8th, and 23:59 UTC on the 6th
-    berlin_days = report_json(capsys, "--by", "day", "--tz", "Europe/Berlin")["rows"]
-    days = {r["key"]: r["metrics"]["volume"] for r in berlin_days}
+    local_days = report_json(capsys, "--by", "day", "--tz", tz)["rows"]
+    days = {r["key"]: r["metrics"]["volume"] for r in local_days}
     assert days["2026-03-14"] == 2 and "2026-03-21" not in days
 
 

@@ -1,0 +1,227 @@
+"""The managers' dashboard on port 8000: the friction report with filters, drill-down and export.
+
+Everything needs the dashboard token (``SILOSCOPE_DASHBOARD_TOKEN``, else generated once into
+``var/dashboard_token`` and printed by ``make run``): as ``Authorization: Bearer``, or once as
+``?token=`` which sets an HTTP-only cookie and redirects to the same page without it. Without a
+valid token every route answers 401 and shows nothing. The page is the HTML report itself (no
+script); bars and row names link to the quotes behind them, and the export links return exactly
+the report shown, as CSV, JSON or HTML.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Callable
+from functools import partial
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect, text
+
+from analytics import queries
+from analytics.html import page, report_body, subtitle
+from analytics.render import render
+from analytics.report import GROUPINGS, Report, validate
+from analytics.service import ReportOptions, analytics_settings, load, make_report, window_for
+from bot.errors import UsageError
+from bot.settings import Settings
+from bot.store.db import engine_for
+from bot.tokens import get_or_create_token
+
+blueprint = Blueprint("dashboard", url_prefix="/dashboard")
+COOKIE = "siloscope_dashboard"
+FILTER_KEYS = ("since", "until", "by", "silo", "touchpoint", "channel", "tz")
+PERIODS = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("90d", "Last 90 days"), ("12m", "Last 12 months"))
+QUOTES_PER_PAGE = 25
+EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}
+
+
+def dashboard_token() -> str:
+    """The token managers use; ``make run`` prints the dashboard address with it."""
+    return get_or_create_token("SILOSCOPE_DASHBOARD_TOKEN", "dashboard_token")
+
+
+def _presented_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.args.get("token") or request.cookies.get(COOKIE) or ""
+
+
+def _authorised(request: Request) -> bool:
+    presented = _presented_token(request)
+    return bool(presented) and hmac.compare_digest(presented.encode(), dashboard_token().encode())
+
+
+@blueprint.on_request
+async def require_token(request: Request) -> HTTPResponse | None:
+    """No token, no data: 401 with a hint where to find the token, and nothing else."""
+    if not _authorised(request):
+        return text("401 Unauthorized: the dashboard needs its token (printed by `make run`, or set "
+                    "SILOSCOPE_DASHBOARD_TOKEN); open /dashboard?token=...", status=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="siloscope-dashboard"'})
+    if "token" in request.args:  # keep the token out of the address bar, history and shared links
+        response = redirect(request.path + ("?" + _query(_options_dict(request)) if _options_dict(request) else ""))
+        response.cookies[COOKIE] = request.args.get("token")
+        response.cookies[COOKIE]["httponly"] = True
+        response.cookies[COOKIE]["samesite"] = "Strict"
+        response.cookies[COOKIE]["path"] = "/dashboard"
+        return response
+    return None
+
+
+def _options_dict(request: Request) -> dict[str, str]:
+    return {k: v for k in FILTER_KEYS if (v := (request.args.get(k) or "").strip())}
+
+
+def _query(values: dict[str, str]) -> str:
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def _options(values: dict[str, str]) -> ReportOptions:
+    return ReportOptions(since=values.get("since", "30d"), until=values.get("until"), by=values.get("by", "silo"),
+                         silo=values.get("silo"), touchpoint=values.get("touchpoint"), channel=values.get("channel"),
+                         tz=values.get("tz"))
+
+
+async def _in_thread(function: Callable[[], Any]) -> Any:
+    """Database work off the event loop, so webhooks keep flowing while a report is built."""
+    return await asyncio.get_running_loop().run_in_executor(None, function)
+
+
+def _select(name: str, label: str, choices: list[tuple[str, str]], current: str | None) -> str:
+    options = "".join(f'<option value="{escape(v)}"{" selected" if v == (current or "") else ""}>{escape(t)}</option>'
+                      for v, t in choices)
+    return f'<label>{escape(label)}<select name="{name}">{options}</select></label>'
+
+
+def _filter_form(settings: Settings, values: dict[str, str]) -> str:
+    taxonomy = load(settings)
+    since = values.get("since", "30d")
+    periods = list(PERIODS) + ([] if since in dict(PERIODS) else [(since, since)])
+    fields = [
+        _select("since", "Period", periods, since),
+        _select("by", "Group by", [(g, g.replace("_", " ")) for g in GROUPINGS], values.get("by", "silo")),
+        _select("silo", "Silo", [("", "all silos")] + [(s, s.replace("_", " ")) for s in
+                                                          [*taxonomy.silos, "unattributed"]], values.get("silo")),
+        _select("touchpoint", "Touchpoint", [("", "all touchpoints")] + [(t, t) for t in taxonomy.touchpoints],
+                values.get("touchpoint")),
+        f'<label>Channel<input name="channel" value="{escape(values.get("channel", ""))}" placeholder="any" '
+        'size="10"></label>',
+        '<button type="submit">Apply</button>',
+    ]
+    query = _query(values)
+    exports = " · ".join(f'<a class="export" href="/dashboard/export/{fmt}?{escape(query)}">{fmt.upper()}</a>'
+                         for fmt in EXPORTS)
+    return (f'<section><form class="filters" method="get" action="/dashboard">{"".join(fields)}</form>'
+            f'<p class="muted">Export what is shown: {exports}</p></section>')
+
+
+def _drill_link(values: dict[str, str], by: str) -> Callable[[str], str]:
+    def link(key: str) -> str:
+        return f"/dashboard/quotes?{_query({**values, 'by': by, 'key': key})}"
+
+    return link
+
+
+def _error_page(settings: Settings, values: dict[str, str], message: str, status: int) -> HTTPResponse:
+    body = _filter_form(settings, values) + f'<section class="message"><p>{escape(message)}</p></section>'
+    return html(page("Siloscope dashboard", "Friction by department", body), status=status)
+
+
+@blueprint.get("/")
+async def dashboard(request: Request) -> HTTPResponse:
+    settings: Settings = request.app.ctx.settings
+    values = _options_dict(request)
+    try:
+        report: Report = await _in_thread(partial(make_report, _options(values), settings=settings))
+    except UsageError as exc:
+        return _error_page(settings, values, str(exc), 400 if "no feedback" not in str(exc) else 200)
+    body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by))
+    return html(page("Siloscope dashboard", subtitle(report), body))
+
+
+@blueprint.get("/export/<fmt>")
+async def export(request: Request, fmt: str) -> HTTPResponse:
+    settings: Settings = request.app.ctx.settings
+    if fmt not in EXPORTS:
+        return text(f"unknown export format '{fmt}'; use one of {', '.join(EXPORTS)}", status=404)
+    values = _options_dict(request)
+    try:
+        report = await _in_thread(partial(make_report, _options(values), settings=settings))
+    except UsageError as exc:
+        return text(str(exc), status=400)
+    filename = f"siloscope-report-{report.group_by}-{report.start}-{report.end}.{fmt}"
+    return HTTPResponse(render(report, fmt), content_type=EXPORTS[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _quotes(settings: Settings, values: dict[str, str], key: str, offset: int) -> tuple[str, list[Any]]:
+    """The answers behind one bar: same window and filters, one group, newest first."""
+    options = _options(values)
+    _, default_tz = analytics_settings(settings)
+    window = window_for(options, default_tz)
+    taxonomy = load(settings)
+    filters = queries.Filters(silo=options.silo, touchpoint=options.touchpoint, channel=options.channel)
+    validate(taxonomy, filters, options.by)
+    engine = engine_for(settings.database_url)
+    with engine.connect() as connection:
+        if options.by in queries.DIMENSIONS:
+            rows = queries.recent_quotes(connection, window, filters, dimension=options.by, key=key,
+                                         limit=QUOTES_PER_PAGE + 1, offset=offset)
+        else:  # a period bar: narrow the window to that period
+            from analytics.periods import Window, make_window
+
+            period = make_window(key, None, window.tz)
+            end_day = _period_end(period.start_day, options.by)
+            narrowed = Window(period.start_day, min(end_day, window.end_day), period.start_day, window.tz)
+            rows = queries.recent_quotes(connection, narrowed, filters, limit=QUOTES_PER_PAGE + 1, offset=offset)
+    return window.describe(), rows
+
+
+def _period_end(start: Any, unit: str) -> Any:
+    from datetime import timedelta
+
+    if unit == "day":
+        return start + timedelta(days=1)
+    if unit == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@blueprint.get("/quotes")
+async def quotes(request: Request) -> HTTPResponse:
+    settings: Settings = request.app.ctx.settings
+    values = _options_dict(request)
+    key = (request.args.get("key") or "").strip()
+    try:
+        page_number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return _error_page(settings, values, "page must be a number", 400)
+    if not key:
+        return _error_page(settings, values, "choose a bar: the drill-down needs a key", 400)
+    try:
+        described, rows = await _in_thread(partial(_quotes, settings, values, key,
+                                                   (page_number - 1) * QUOTES_PER_PAGE))
+    except UsageError as exc:
+        return _error_page(settings, values, str(exc), 400)
+    more = len(rows) > QUOTES_PER_PAGE
+    items = "".join(
+        f'<blockquote class="quote" data-response-id="{r.id}">{escape(r.text or "")}<div class="meta">'
+        f'response #{r.id} · {escape(str(r.created_at)[:16])} UTC · {escape(r.primary_silo or "unattributed")} · '
+        f'{escape(r.touchpoint or "")} · {escape(r.channel or "")} · score {r.score}</div></blockquote>'
+        for r in rows[:QUOTES_PER_PAGE]
+    ) or '<p class="muted">No open answers behind this bar.</p>'
+    back = f'<a href="/dashboard?{escape(_query(values))}">← back to the dashboard</a>'
+    pager = ""
+    if more:
+        pager = (f' · <a class="next" href="/dashboard/quotes?{escape(_query({**values, "key": key}))}'
+                 f'&amp;page={page_number + 1}">older answers →</a>')
+    heading = f'{escape(values.get("by", "silo"))}: {escape(key)}'
+    body = (f'<section><p>{back}{pager}</p><h2 id="drilldown">What customers said — {heading}</h2>'
+            f'<div id="quotes-list">{items}</div></section>')
+    return html(page("Siloscope dashboard: quotes", f"{described} · newest first", body))

@@ -1,0 +1,184 @@
+"""The managers' dashboard and the HTML report in a real browser (Debian's chromium).
+
+The web service runs as ``siloscope web`` on a free 127.0.0.1 port over a store filled by
+``siloscope seed`` plus one answer that contains HTML and a script. Checks: no token, no data
+(401, nothing shown); with the token the charts render, a bar drills down to the quotes behind
+it, the filters narrow the numbers, the export returns what is shown, and the hostile quote is
+shown as text. The offline HTML report is opened from a file with the network cut off.
+
+Set SILOSCOPE_UPDATE_DOCS=1 to refresh docs/dashboard.png.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy.orm import Session
+
+from bot.settings import PROJECT_ROOT
+from bot.store.db import engine_for
+from bot.store.models import Attribution, Conversation, FeedbackResponse
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+TOKEN = "test-dashboard-token-5f1c"
+HOSTILE = "<script>window.__pwned = true</script><b>bold?</b> the courier broke my <img src=x onerror=alert(1)>"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _add_hostile_quote(url: str) -> int:
+    now = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=5)
+    with Session(engine_for(url), future=True) as session, session.begin():
+        response = FeedbackResponse(
+            conversation=Conversation(key="hostile", sender_id="hostile", status="completed", started_at=now),
+            touchpoint="delivery", touchpoint_silo="delivery", channel="web", score=1, effort=1, contact_count=2,
+            text=HOSTILE, sentiment_label="negative", sentiment_score=-0.99, primary_silo="delivery",
+            status="complete", created_at=now,
+        )
+        response.attributions.append(Attribution(rank=1, silo="delivery", confidence=0.9, sentiment_label="negative",
+                                                 created_at=now))
+        session.add(response)
+        session.flush()
+        return response.id
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    folder = tmp_path_factory.mktemp("dashboard")
+    url = f"sqlite:///{folder / 'siloscope.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "SILOSCOPE_VAR": str(folder / "var"),
+           "SILOSCOPE_DASHBOARD_TOKEN": TOKEN}
+    siloscope = [sys.executable, "-m", "bot.cli"]
+    subprocess.run([*siloscope, "seed", "--rows", "4000", "--days", "60"], env=env, check=True, cwd=PROJECT_ROOT,
+                   capture_output=True)
+    hostile_id = _add_hostile_quote(url)
+    port = _free_port()
+    process = subprocess.Popen([*siloscope, "web", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                               cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/health", timeout=2).ok:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the web service did not start: " + process.stderr.read().decode()[-2000:])
+    yield {"base": base, "hostile_id": hostile_id, "env": env, "folder": folder}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` (make test does it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/quotes?key=delivery", "/dashboard/export/csv",
+                                  "/dashboard/export/json"])
+def test_without_token_nothing_is_shown(server, path) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Cookie": "siloscope_dashboard=wrong"}):
+        answer = requests.get(server["base"] + path, headers=headers, timeout=30, allow_redirects=False)
+        assert answer.status_code == 401
+        assert "delivery" not in answer.text and "courier" not in answer.text
+    answer = requests.get(server["base"] + path + ("&" if "?" in path else "?") + "token=wrong", timeout=30,
+                          allow_redirects=False)
+    assert answer.status_code == 401
+
+
+def test_export_returns_what_is_shown(server) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    shown = requests.get(f"{server['base']}/dashboard/export/json?since=30d&silo=delivery", headers=auth, timeout=60)
+    assert shown.status_code == 200
+    data = shown.json()
+    assert data["filters"] == {"silo": "delivery"} and [r["key"] for r in data["rows"]] == ["delivery"]
+    as_csv = requests.get(f"{server['base']}/dashboard/export/csv?since=30d&silo=delivery", headers=auth, timeout=60)
+    assert "attachment" in as_csv.headers["Content-Disposition"]
+    assert f",{data['rows'][0]['metrics']['volume']}," in as_csv.text.splitlines()[1]
+    bad = requests.get(f"{server['base']}/dashboard/export/json?since=banana", headers=auth, timeout=30)
+    assert bad.status_code == 400 and "not a period" in bad.text
+
+
+def test_dashboard_charts_drilldown_and_escaping(server, browser, tmp_path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server["base"]) else None)
+    page.goto(f"{server['base']}/dashboard?token={TOKEN}")
+    assert "token=" not in page.url  # moved into an HTTP-only cookie
+    bars = page.locator("#friction-chart a.bar")
+    assert bars.count() >= 8
+    box = page.locator("#friction-chart rect").first.bounding_box()
+    assert box is not None and box["width"] > 10  # really drawn, not an empty SVG
+    assert page.locator("#trend-chart polyline.series").count() >= 2
+    assert page.locator("#handoff-chart g.cell").count() >= 1
+    assert page.locator("#metrics tbody tr").count() >= 9
+    assert page.evaluate("window.__pwned === undefined")
+    assert page.locator("blockquote.quote", has_text="<script>window.__pwned").count() == 1
+    if os.environ.get("SILOSCOPE_UPDATE_DOCS"):
+        page.screenshot(path=str(PROJECT_ROOT / "docs" / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+    page.select_option("select[name=silo]", "delivery")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    assert "silo=delivery" in page.url
+    assert [b.get_attribute("data-key") for b in page.locator("#friction-chart a.bar").all()] == ["delivery"]
+
+    page.locator('#friction-chart a.bar[data-key="delivery"]').click()
+    page.wait_for_load_state()
+    assert "/dashboard/quotes" in page.url and "key=delivery" in page.url
+    quotes = page.locator("#quotes-list blockquote.quote")
+    assert quotes.count() >= 5
+    hostile = page.locator(f'blockquote.quote[data-response-id="{server["hostile_id"]}"]')
+    assert hostile.count() == 1 and "<script>window.__pwned = true</script>" in hostile.inner_text()
+    assert page.locator("#quotes-list img, #quotes-list b").count() == 0  # markup stayed text
+    assert page.evaluate("window.__pwned === undefined")
+    assert outside == []  # nothing fetched from anywhere else
+    context.close()
+
+
+def test_html_report_opens_offline(server, browser, tmp_path) -> None:
+    target = tmp_path / "report.html"
+    subprocess.run([sys.executable, "-m", "bot.cli", "report", "--format", "html", "-o", str(target)],
+                   env=server["env"], check=True, cwd=PROJECT_ROOT, capture_output=True)
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(target.as_uri())
+    assert page.locator("#friction-chart a.bar").count() >= 8
+    assert page.locator("#trend-chart polyline.series").count() >= 2
+    assert page.locator("#handoff-chart g.cell").count() >= 1
+    page.locator('#friction-chart a.bar[data-key="delivery"]').click()
+    assert page.evaluate("location.hash") == "#quotes-delivery"
+    assert page.locator("#quotes-delivery blockquote.quote").count() >= 1
+    assert page.evaluate("window.__pwned === undefined")
+    assert fetched == [target.as_uri()]  # one file, nothing else
+    context.close()
