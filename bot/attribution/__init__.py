@@ -116,11 +116,14 @@ class Attributor:
             confidences[index] += self.taxonomy.touchpoint_prior * (1.0 - confidences[index])
 
         threshold = self.taxonomy.threshold
-        mentions = []
-        for index in sorted(range(len(names)), key=lambda i: (-confidences[i], i)):
-            if confidences[index] < threshold:
-                break
-            mentions.append(self._mention(index, confidences[index], clauses))
+        mentions = [
+            self._mention(index, confidences[index], clauses)
+            for index in range(len(names))
+            if confidences[index] >= threshold
+        ]
+        # Siloscope looks for pain points: a silo the customer complains about ranks before one
+        # they praise ("sales was great but the invoice was wrong" -> finance first).
+        mentions.sort(key=lambda m: (m.sentiment_label != "negative", -m.confidence))
         return AttributionResult(tuple(mentions), self._handoffs(clauses, threshold))
 
     def _mention(self, index: int, confidence: float, clauses: list[_ClauseScore]) -> SiloMention:

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from textblob import TextBlob
 
-from bot.sentiment.text import words
+from bot.sentiment.text import clean, words
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yml")
 LABELS = ("negative", "neutral", "positive")
@@ -169,7 +169,7 @@ class SentimentScorer:
 
     def valence(self, text: str) -> float:
         """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
-        text, total = self._emoji(text)
+        text, total = self._emoji(clean(text))
         settings = self.settings
         sentences = [words(s) for s in _SENTENCES.split(text) if s.strip()]
         scored = [self._sentence(tokens) for tokens in sentences]

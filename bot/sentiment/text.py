@@ -50,9 +50,27 @@ class Clause:
     connective: str | None
 
 
+_HANDLE_OR_LINK = re.compile(r"(?:^|(?<=[^\w@]))@\w+|https?://\S+|www\.\S+", re.IGNORECASE)
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _hashtag_words(match: re.Match[str]) -> str:
+    return _CAMEL.sub(" ", match.group(1))  # "#NeverFlyingAgain" -> "Never Flying Again"
+
+
+def clean(text: str) -> str:
+    """Drop @handles and links (an airline's handle is not praise for it) and split #CamelCase tags."""
+    if "@" in text or "http" in text or "www." in text:
+        text = _HANDLE_OR_LINK.sub(" ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(_hashtag_words, text)
+    return text
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens, keeping '!' and '?' and simple emoticons, which carry sentiment."""
-    return [t.lower().replace("’", "'") for t in _TOKEN.findall(text)]
+    return [t.lower().replace("’", "'") for t in _TOKEN.findall(clean(text))]
 
 
 def split_clauses(text: str) -> list[Clause]:

@@ -51,6 +51,7 @@ def test_clauses_carry_their_own_sentiment(attributor: Attributor) -> None:
     assert by_silo["finance"].sentiment_label == "negative"
     assert "invoice was wrong" in by_silo["finance"].evidence
     assert "sales rep was great" in by_silo["sales"].evidence
+    assert result.primary == "finance"  # the pain point ranks first
 
 
 def test_one_sentence_can_blame_two_silos(attributor: Attributor) -> None:

@@ -76,3 +76,17 @@ def test_the_lexicon_is_data_not_code() -> None:
     assert scorer.score("meh") < 0
     assert scorer.score("they could not care less") < -0.5
     assert scorer.score("meh") < scorer.score("not meh")
+
+
+def test_handles_and_links_are_not_sentiment() -> None:
+    # VADER's word list scores "united" as positive; a tweet to @united is not praise.
+    assert analyse_sentiment("@united flight to Denver tomorrow").label == "neutral"
+    assert analyse_sentiment("@united https://t.co/abc #NeverFlyingAgain").label == "negative"
+
+
+def test_irony_after_a_complaint_and_emoji() -> None:
+    assert analyse_sentiment("On hold for two hours. Love it.").label == "negative"
+    assert analyse_sentiment("Oh great, another delay").label == "negative"
+    assert analyse_sentiment("Great flight, lovely crew").label == "positive"
+    assert analyse_sentiment("new episode tonight 🎉").label == "positive"
+    assert analyse_sentiment("monday again 🙄").label == "negative"
