@@ -1,0 +1,5 @@
+"""Rasa custom actions: thin glue between the chat (trackers, slots, messages) and ``bot/``.
+
+Run with ``rasa run actions`` (port 5055). No business rule lives here: answers are read by
+``bot.answers``, languages by ``bot.language``, and everything is stored by ``bot.feedback``.
+"""

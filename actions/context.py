@@ -1,0 +1,136 @@
+"""Who and what a chat is about: the one translation from a Rasa tracker to ``ConversationRef``.
+
+Every action that stores something goes through :func:`conversation_ref` and :func:`store`,
+so the conversation key and context are derived the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
+from bot.settings import get_settings
+from bot.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
+
+CONTEXT_SLOTS = ("customer_ref", "touchpoint", "channel", "order_id", "ticket_id")
+# Said when the touchpoint is unknown: "Thinking about <this>: how satisfied are you ...?"
+DEFAULT_TOUCHPOINT_LABEL = "your recent experience with us"
+_KEY_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4c5b-9a59-6b1d0c6f2e11")
+
+
+def derived_key(tracker: Tracker) -> str:
+    """A stable key for a chat whose survey started without ``action_begin_feedback``.
+
+    Same sender and same session give the same key, so a repeated turn stores one row.
+    """
+    started = "0"
+    for event in tracker.events:
+        if event.get("event") == "session_started" or (
+            event.get("event") == "action" and event.get("name") == "action_session_start"
+        ):
+            started = str(event.get("timestamp"))
+        elif event.get("event") == "restart":
+            started = str(event.get("timestamp"))
+    if started == "0" and tracker.events:
+        started = str(tracker.events[0].get("timestamp"))
+    return str(uuid.uuid5(_KEY_NAMESPACE, f"{tracker.sender_id}|{started}"))
+
+
+def conversation_key(tracker: Tracker) -> str:
+    return tracker.get_slot("conversation_id") or derived_key(tracker)
+
+
+def conversation_ref(tracker: Tracker, **changes: str | None) -> ConversationRef:
+    """The stored conversation this chat writes to; ``changes`` are slots set in this same turn."""
+    context = {name: changes.get(name, tracker.get_slot(name)) for name in CONTEXT_SLOTS}
+    key = changes.get("conversation_id") or conversation_key(tracker)
+    return ConversationRef(key=key, sender_id=tracker.sender_id, **context)
+
+
+def key_events(tracker: Tracker) -> dict[str, Any]:
+    """Slots to set so later turns reuse a derived key (empty when it is already set)."""
+    return {} if tracker.get_slot("conversation_id") else {"conversation_id": derived_key(tracker)}
+
+
+def service() -> FeedbackService:
+    return get_feedback_service()
+
+
+def _safely(what: str, call: Callable[[], Any]) -> Any:
+    """Run a storage call; a failure is logged, never ends the customer's chat.
+
+    The feedback service already spools writes while the database is down; this guards the
+    conversation against anything else.
+    """
+    try:
+        return call()
+    except Exception:
+        log.exception("could not %s", what)
+        return None
+
+
+def store(tracker: Tracker, answers: Answers, **changes: str | None) -> None:
+    """Record the answers of this turn on the chat's conversation (idempotent)."""
+    ref = conversation_ref(tracker, **changes)
+    _safely(f"store answers for {ref.key}", lambda: service().record(ref, answers))
+
+
+def finish(tracker: Tracker) -> None:
+    ref = conversation_ref(tracker)
+    _safely(f"finish {ref.key}", lambda: service().finish(ref))
+
+
+def opt_out(tracker: Tracker) -> None:
+    ref = conversation_ref(tracker)
+    _safely(f"opt out {ref.key}", lambda: service().opt_out(ref))
+
+
+def request_human(tracker: Tracker) -> None:
+    ref = conversation_ref(tracker)
+    _safely(f"record a hand-off request for {ref.key}", lambda: service().request_human(ref))
+
+
+def is_opted_out(customer_ref: str | None) -> bool:
+    return bool(_safely("check the opt-out", lambda: service().is_opted_out(customer_ref)))
+
+
+@lru_cache(maxsize=4)
+def _labels(path: str, modified: float) -> dict[str, str]:
+    return {name: touchpoint.label for name, touchpoint in load_taxonomy(Path(path)).touchpoints.items()}
+
+
+def touchpoint_labels() -> dict[str, str]:
+    """Touchpoint names and the labels customers see, from silos.yml (re-read when it changes)."""
+    path = get_settings().silos_file
+    return _labels(str(path), path.stat().st_mtime)
+
+
+def touchpoint_label(touchpoint: str | None) -> str:
+    """The touchpoint as it reads inside a sentence ("your invoice or payment")."""
+    label = touchpoint_labels().get(touchpoint or "")
+    if not label:
+        return DEFAULT_TOUCHPOINT_LABEL
+    return label[0].lower() + label[1:]
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message or {}).get("intent", {}).get("name")
+
+
+def latest_entities(tracker: Tracker) -> dict[str, str]:
+    """Entity values of the latest message (the trigger's context arrives this way)."""
+    found: dict[str, str] = {}
+    for entity in (tracker.latest_message or {}).get("entities", []) or []:
+        value = entity.get("value")
+        if entity.get("entity") and value not in (None, ""):
+            found[entity["entity"]] = str(value)
+    return found

@@ -1,0 +1,112 @@
+"""What the customer can say at any time: stop, a person please, start again, something unclear."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, Restarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import (
+    CONTEXT_SLOTS,
+    conversation_key,
+    key_events,
+    opt_out,
+    request_human,
+    store,
+    touchpoint_label,
+)
+from bot.answers import read_open_text
+from bot.feedback import Answers
+from bot.language import ENGLISH, detect_language
+from bot.settings import get_settings
+
+SURVEY_STARTS = ("touchpoint_completed", "greet", "choose_touchpoint", "give_feedback")
+
+
+def _end_survey(tracker: Tracker) -> list[EventType]:
+    """Events that close an open form, so nothing is asked after the customer left."""
+    if not tracker.active_loop.get("name"):
+        return []
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionOptOut(Action):
+    """ "stop", "not now", "unsubscribe": never survey this customer again, end politely."""
+
+    def name(self) -> str:
+        return "action_opt_out"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        opt_out(tracker)
+        dispatcher.utter_message(response="utter_opted_out")
+        return _end_survey(tracker)
+
+
+class ActionRequestHuman(Action):
+    """ "talk to a human": record the hand-off request on the conversation and say so."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        request_human(tracker)
+        dispatcher.utter_message(response="utter_human_requested")
+        return [*_end_survey(tracker), *(SlotSet(k, v) for k, v in key_events(tracker).items())]
+
+
+def _started_by_trigger(tracker: Tracker) -> bool:
+    """Whether the current survey came from a touchpoint trigger (its context is then kept)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+            if intent in SURVEY_STARTS:
+                return intent == "touchpoint_completed"
+        if event.get("event") == "restart":
+            break
+    return False
+
+
+class ActionRestart(Action):
+    """ "start over": the same survey again from its first question, same conversation.
+
+    Overrides Rasa's default ``action_restart``, which would also forget who the customer is
+    and what the survey is about. Answers given again replace the stored ones.
+    """
+
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        keep = [name for name in CONTEXT_SLOTS if name != "touchpoint" or _started_by_trigger(tracker)]
+        touchpoint = tracker.get_slot("touchpoint") if "touchpoint" in keep else None
+        dispatcher.utter_message(response="utter_restart")
+        return [
+            Restarted(),
+            *(SlotSet(name, tracker.get_slot(name)) for name in keep),
+            SlotSet("touchpoint_label", touchpoint_label(touchpoint)),
+            SlotSet("conversation_id", conversation_key(tracker)),
+            SlotSet("survey_allowed", True),
+            FollowupAction("feedback_form"),
+        ]
+
+
+class ActionUnclear(Action):
+    """A message outside a survey that the bot cannot place.
+
+    In another language it is kept as feedback (marked with its language) and the customer is
+    told that only English is supported for now; otherwise the bot says what it is for.
+    """
+
+    def name(self) -> str:
+        return "action_unclear"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        reading = read_open_text(text, get_settings().conversation.max_text_length)
+        language = detect_language(reading.value) if reading.ok else ENGLISH
+        if language == ENGLISH:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        store(tracker, Answers(text=reading.value, language=language))
+        dispatcher.utter_message(response="utter_english_only")
+        return [SlotSet(k, v) for k, v in key_events(tracker).items()]

@@ -1,0 +1,113 @@
+"""Starting and finishing a survey."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import (
+    conversation_ref,
+    finish,
+    is_opted_out,
+    latest_entities,
+    latest_intent,
+    touchpoint_label,
+    touchpoint_labels,
+)
+
+log = logging.getLogger(__name__)
+
+# Everything one survey learns; cleared when the next one starts.
+ANSWER_SLOTS = (
+    "score",
+    "score_band",
+    "feedback_text",
+    "probe_text",
+    "effort",
+    "first_contact",
+    "contact_count",
+    "reasks",
+    "skipped",
+    "requested_slot",
+)
+TRIGGER = "touchpoint_completed"
+
+
+def survey_context(tracker: Tracker) -> dict[str, Any]:
+    """Context for a new survey: the trigger's entities, else who the customer already is.
+
+    A trigger carries the whole context. A customer who greets us or names a touchpoint keeps
+    their identity (customer, channel) but not the order or ticket of an earlier survey.
+    """
+    intent = latest_intent(tracker)
+    entities = latest_entities(tracker)
+    context: dict[str, Any] = {
+        "customer_ref": entities.get("customer_ref") or tracker.get_slot("customer_ref"),
+        "channel": entities.get("channel") or tracker.get_slot("channel"),
+        "touchpoint": entities.get("touchpoint"),
+        "order_id": entities.get("order_id") if intent == TRIGGER else None,
+        "ticket_id": entities.get("ticket_id") if intent == TRIGGER else None,
+    }
+    return context
+
+
+class ActionBeginFeedback(Action):
+    """Opens a fresh survey: new conversation key, context from the trigger, answers cleared.
+
+    A trigger for a customer who opted out sets ``survey_allowed`` to false and says nothing;
+    the rules then stay silent. A customer who comes to us on their own is always heard.
+    """
+
+    def name(self) -> str:
+        return "action_begin_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        context = survey_context(tracker)
+        triggered = latest_intent(tracker) == TRIGGER
+        if triggered and is_opted_out(context["customer_ref"]):
+            log.info("not surveying customer %s: opted out", context["customer_ref"])
+            return [SlotSet("survey_allowed", False)]
+        events: list[EventType] = [SlotSet(slot, None) for slot in ANSWER_SLOTS]
+        events += [SlotSet(name, value) for name, value in context.items()]
+        events += [
+            SlotSet("touchpoint_label", touchpoint_label(context["touchpoint"])),
+            SlotSet("conversation_id", str(uuid.uuid4())),
+            SlotSet("survey_allowed", True),
+        ]
+        if latest_intent(tracker) == "give_feedback":
+            # They started with their story: it answers the open question (validated as it is).
+            events.append(SlotSet("feedback_text", (tracker.latest_message or {}).get("text")))
+        return events
+
+
+class ActionAskTouchpoint(Action):
+    """Asks which part of their experience to talk about, one button per touchpoint in silos.yml."""
+
+    def name(self) -> str:
+        return "action_ask_touchpoint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        buttons = [
+            {"title": label, "payload": f'/choose_touchpoint{{"touchpoint":"{name}"}}'}
+            for name, label in touchpoint_labels().items()
+        ]
+        dispatcher.utter_message(response="utter_choose_touchpoint", buttons=buttons)
+        return []
+
+
+class ActionStoreFeedback(Action):
+    """The survey is complete: mark the stored response complete, thank, say what happens next."""
+
+    def name(self) -> str:
+        return "action_store_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        finish(tracker)
+        log.info("feedback complete for %s", conversation_ref(tracker).key)
+        dispatcher.utter_message(response="utter_thanks")
+        return []
