@@ -1,0 +1,55 @@
+"""``siloscope seed`` through the CLI: realistic spread, consistent rows, a full report straight after."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.store.db import engine_for
+from bot.store.models import Attribution, Conversation, FeedbackResponse, Handoff
+from bot.taxonomy import load_taxonomy
+
+
+def test_seed_spreads_feedback_over_silos_touchpoints_channels_and_days(tmp_database, capsys) -> None:
+    assert main(["seed", "--rows", "3000", "--days", "30"]) == 0
+    assert "Seeded 3,000 responses" in capsys.readouterr().out
+    engine = engine_for(tmp_database)
+    taxonomy = load_taxonomy()
+    r = FeedbackResponse.__table__.c
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(FeedbackResponse)).scalar() == 3000
+        assert connection.execute(select(func.count()).select_from(Conversation)).scalar() == 3000
+        silos = set(connection.execute(select(r.primary_silo).distinct()).scalars())
+        assert set(taxonomy.silos) | {"unattributed"} == silos
+        assert len(set(connection.execute(select(r.channel).distinct()).scalars())) >= 4
+        owners = connection.execute(select(r.touchpoint, r.touchpoint_silo).distinct()).all()
+        assert all(taxonomy.owner(tp) == silo for tp, silo in owners)
+        oldest, newest = connection.execute(select(func.min(r.created_at), func.max(r.created_at))).one()
+        today = datetime.now(timezone.utc).replace(tzinfo=None)
+        assert today - oldest <= timedelta(days=31) and newest <= today + timedelta(days=1)
+        assert (newest - oldest).days >= 25
+        # complaints blaming two silos: two attribution ranks and a hand-off
+        handoffs = connection.execute(select(func.count()).select_from(Handoff)).scalar()
+        second = connection.execute(select(func.count()).where(Attribution.__table__.c.rank == 2)).scalar()
+        assert 20 < handoffs == second
+        # texts only where attributed; scores and dissatisfaction agree
+        assert connection.execute(select(func.count()).where(r.text.is_(None),
+                                                             r.primary_silo != "unattributed")).scalar() == 0
+        low, high = connection.execute(select(func.min(r.score), func.max(r.score))).one()
+        assert (low, high) == (1, 5)
+    assert main(["report", "--since", "30d"]) == 0
+    table = capsys.readouterr().out
+    assert "delivery" in table and "Recurring complaint themes" in table and "Top hand-offs" in table
+
+
+def test_seed_adds_to_existing_data_and_refuses_bad_sizes(tmp_database, capsys) -> None:
+    assert main(["seed", "--rows", "50", "--days", "5"]) == 0
+    assert main(["seed", "--rows", "50", "--days", "5"]) == 0
+    with engine_for(tmp_database).connect() as connection:
+        assert connection.execute(select(func.count()).select_from(FeedbackResponse)).scalar() == 100
+    capsys.readouterr()
+    assert main(["seed", "--rows", "0"]) == 2
+    assert "--rows must be between" in capsys.readouterr().err
+    assert main(["seed", "--days", "0"]) == 2
