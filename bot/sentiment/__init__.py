@@ -44,6 +44,7 @@ class ScoringSettings:
     textblob_weight: float = 0.15
     neutral_band: float = 0.15
     question_positive_scale: float = 0.3
+    question_negative_scale: float = 0.5
 
 
 def _vader_words() -> dict[str, float]:
@@ -105,17 +106,22 @@ class SentimentScorer:
         self.negations = frozenset(str(w).lower() for w in config.get("negations") or ())
         self.boosters = {str(k).lower(): float(v) for k, v in (config.get("boosters") or {}).items()}
         self.settings = ScoringSettings(**(config.get("scoring") or {}))
+        self.question_openers = [tuple(words(str(q))) for q in config.get("question_openers") or ()]
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
 
-    def _negated(self, tokens: list[str], start: int, consumed: set[int]) -> bool:
-        """A negation within three words before ``start``, unless a phrase already used it ("can't believe")."""
-        for index in range(max(0, start - 3), start):
+    def _negation(self, tokens: list[str], start: int, consumed: set[int]) -> int | None:
+        """Index of a negation within three words before ``start`` that no phrase or earlier word used yet.
+
+        A negation flips only the first sentiment word after it: in "doesn't solve my problem"
+        it flips "solve", not "problem" as well.
+        """
+        for index in range(start - 1, max(0, start - 3) - 1, -1):
             token = tokens[index]
             if index not in consumed and (token in self.negations or token.endswith("n't")):
-                return True
-        return False
+                return index
+        return None
 
     def _emoji(self, text: str) -> tuple[str, float]:
         """Emoji valences from lexicon.yml; other emoji become VADER's descriptions ("grinning face")."""
@@ -152,8 +158,10 @@ class SentimentScorer:
             else:
                 value = 0.0 if token in self.boosters else self.words.get(token, 0.0)
             if value:
-                if self._negated(tokens, i, consumed):
+                negation = self._negation(tokens, i, consumed)
+                if negation is not None:
                     value *= settings.negation_scalar
+                    consumed.add(negation)
                 if i > 0 and tokens[i - 1] in self.boosters:
                     value *= 1 + self.boosters[tokens[i - 1]]
                 if contrast_at >= 0:
@@ -165,6 +173,8 @@ class SentimentScorer:
             i += length
         if tokens and tokens[-1] == "?":  # "anyone know a good plumber?" asks, it does not praise
             positive *= settings.question_positive_scale
+            if any(tuple(tokens[: len(opener)]) == opener for opener in self.question_openers):
+                negative *= settings.question_negative_scale
         return positive, negative
 
     def valence(self, text: str) -> float:
