@@ -325,12 +325,13 @@ def read_first_contact(text: str | None) -> Reading[FirstContact]:
     words = _words(norm)
     if re.search(r"\bnever\b", norm) and not re.search(r"\bnever (again|fixed|solved|answered|replied)", norm):
         return Reading(FirstContact(first=True, contact_count=1))
-    denied = bool(re.search(r"\b(not|isn't|wasn't|isnt|wasnt) (the|my|our) first\b", norm))
+    denial = re.compile(r"\b(not|isn't|wasn't|isnt|wasnt) (the|my|our) first\b")
+    denied = bool(denial.search(norm))
     negative = denied or (bool(words) and words[0] in NO_WORDS)
     positive = bool(words) and words[0] in YES_WORDS
     if negative and "first" in words and not denied:
         return Reading(problem=AMBIGUOUS)  # "no, first time"
-    count, before = _count_in(norm)
+    count, before = _count_in(denial.sub(" ", norm))
     if count is not None and before:
         count += 1
     if count is not None:
