@@ -82,17 +82,36 @@ def covers_most(connection: Connection, since: datetime) -> bool:
     return (newest - since) / (newest - oldest) > 0.2
 
 
+def id_slices(connection: Connection, parts: int, minimum: int = 100_000) -> list[tuple[int, int] | None]:
+    """Split the responses table into ``parts`` id ranges of at least ``minimum`` ids (or one: None).
+
+    The sums are additive, so a scan can be cut into slices that run side by side on separate
+    connections and cores; each slice walks its own part of the table (a rowid range, no index).
+    """
+    low = connection.execute(select(func.min(RESPONSES.c.id))).scalar()
+    high = connection.execute(select(func.max(RESPONSES.c.id))).scalar()
+    if low is None or high is None:
+        return [None]
+    parts = max(1, min(parts, (high - low + 1) // minimum))
+    if parts == 1:
+        return [None]
+    step = (high - low + 1 + parts - 1) // parts
+    return [(low + i * step, min(high + 1, low + (i + 1) * step)) for i in range(parts)]
+
+
 def bucket_sums(connection: Connection, window: Window, filters: Filters, dimension: str | None,
-                settings: MetricSettings, prefer_scan: bool) -> list[Any]:
-    """One pass over the responses of this and the previous window: sums per (group, time bucket)."""
+                settings: MetricSettings, prefer_scan: bool, ids: tuple[int, int] | None = None) -> list[Any]:
+    """One pass over the responses of this and the previous window: sums per (group, time bucket).
+
+    With ``ids`` only that id range is read (see ``id_slices``).
+    """
     created = _created(connection, RESPONSES, prefer_scan)
     bucket = bucket_expression(RESPONSES.c.created_at, connection.dialect.name, window).label("bucket")
     key = (dimension_column(dimension) if dimension else literal("all")).label("key")
-    statement = (
-        select(key, bucket, *sum_columns(RESPONSES, settings))
-        .where(created >= window.previous_start, created < window.end, *_filter_conditions(filters))
-        .group_by(key, bucket)
-    )
+    conditions = [created >= window.previous_start, created < window.end, *_filter_conditions(filters)]
+    if ids is not None:
+        conditions += [RESPONSES.c.id >= ids[0], RESPONSES.c.id < ids[1]]
+    statement = select(key, bucket, *sum_columns(RESPONSES, settings)).where(*conditions).group_by(key, bucket)
     return list(connection.execute(statement))
 
 

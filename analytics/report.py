@@ -8,6 +8,7 @@ every row into Python, so time and memory stay flat as the store grows.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
@@ -155,10 +156,11 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
     dimension = group_by if group_by in DIMENSIONS else None
     with engine.connect() as connection:
         prefer_scan = queries.covers_most(connection, window.previous_start)
+        slices = queries.id_slices(connection, os.cpu_count() or 1) if prefer_scan else [None]
 
-    def main_pass() -> list[Any]:
+    def main_pass(ids: tuple[int, int] | None) -> list[Any]:
         with engine.connect() as connection:
-            return queries.bucket_sums(connection, window, filters, dimension, settings, prefer_scan)
+            return queries.bucket_sums(connection, window, filters, dimension, settings, prefer_scan, ids)
 
     def blame_and_handoffs() -> tuple[dict[str, tuple[int, int]], list[Any]]:
         with engine.connect() as connection:
@@ -173,11 +175,12 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
                                            dissatisfied_at_or_below=settings.dissatisfied_at_or_below)
         return quotes, find_themes(sample), len(sample)
 
-    # Three independent reads on their own connections: the database works on them in parallel
-    # (sqlite3 and scikit-learn release the GIL), so the report costs about its biggest query.
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="report") as pool:
-        buckets_job, side_job, words_job = pool.submit(main_pass), pool.submit(blame_and_handoffs), pool.submit(words)
-        buckets = buckets_job.result()
+    # Independent reads on their own connections: the database works on them in parallel (sqlite3
+    # and scikit-learn release the GIL), and a big main pass is cut into id slices, one per core.
+    with ThreadPoolExecutor(max_workers=len(slices) + 2, thread_name_prefix="report") as pool:
+        bucket_jobs = [pool.submit(main_pass, ids) for ids in slices]
+        side_job, words_job = pool.submit(blame_and_handoffs), pool.submit(words)
+        buckets = [row for job in bucket_jobs for row in job.result()]
         blame, handoff_rows = side_job.result()
         quotes, themes, sample_size = words_job.result()
 
