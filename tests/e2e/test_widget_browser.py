@@ -150,7 +150,7 @@ def test_a_customer_gives_feedback_in_the_widget_and_it_is_stored(stack, browser
             playwright_api.expect(visit.answer_button(score)).to_be_visible()
         visit.click_answer("2")
 
-        complaint = "The courier left the parcel in the rain and the jacket inside was soaked."
+        complaint = "The courier left the parcel in the rain and my new jacket was ruined. Really disappointing."
         visit.bot_says("what went wrong")
         visit.type_answer(complaint)
         visit.bot_says("differently")
