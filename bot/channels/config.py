@@ -162,7 +162,7 @@ def webhook_config(settings: Settings | None = None) -> WebhookConfig:
             url=(os.environ.get("SILOSCOPE_RASA_URL") or rasa.get("url") or default_rasa).rstrip("/"),
             intent=str(rasa.get("intent", "touchpoint_completed")),
             output_channels={str(k): str(v) for k, v in (rasa.get("output_channels") or {}).items()},
-            timeout_seconds=_number(rasa, "webhooks.rasa", "timeout_seconds", 30, 0.1),
+            timeout_seconds=_number(rasa, "webhooks.rasa", "timeout_seconds", 90, 0.1),
         ),
         sources=sources,
     )
@@ -176,7 +176,7 @@ def outbox_config(settings: Settings | None = None) -> OutboxConfig:
         backoff_max_seconds=_number(section, "outbox", "backoff_max_seconds", 3600),
         poll_seconds=_number(section, "outbox", "poll_seconds", 5, 0.05),
         timeout_seconds=_number(section, "outbox", "timeout_seconds", 10, 0.1),
-        lease_seconds=_number(section, "outbox", "lease_seconds", 120, 1),
+        lease_seconds=_number(section, "outbox", "lease_seconds", 300, 1),
     )
 
 

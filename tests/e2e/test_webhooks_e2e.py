@@ -29,7 +29,7 @@ def asks_for_a_score(messages: list[dict]) -> bool:
     return {"1", "5"} <= buttons or ("1" in text and "5" in text)
 
 
-def wait_delivered(stack, event_id: str, timeout: float = 30) -> OutboxMessage:
+def wait_delivered(stack, event_id: str, timeout: float = 120) -> OutboxMessage:
     deadline = time.monotonic() + timeout
     while True:
         with session_factory(stack.engine)() as session:
@@ -56,7 +56,8 @@ def test_signed_ticket_solved_event_brings_the_first_question_to_the_customer(st
 
     first = stack.callback.wait_for(customer, timeout=90)
     assert asks_for_a_score(first), f"first bot messages do not ask for a 1-5 score: {first}"
-    assert wait_delivered(stack, event_id).status == "delivered"
+    trigger = wait_delivered(stack, event_id)
+    assert (trigger.status, trigger.attempts) == ("delivered", 1), (trigger.status, trigger.last_error)
     with session_factory(stack.engine)() as session:
         stored = session.scalars(select(TouchpointEvent).where(TouchpointEvent.event_id == event_id)).one()
         assert (stored.touchpoint, stored.silo, stored.ticket_id) == ("support", "customer_service", "T-4711")
