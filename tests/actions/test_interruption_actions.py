@@ -1,0 +1,109 @@
+"""What the customer can say at any time: stop, a person please, start over, something unclear."""
+
+from __future__ import annotations
+
+from actions.interruptions import ActionOptOut, ActionRequestHuman, ActionRestart, ActionUnclear
+from actions.survey import ActionBeginFeedback
+
+IN_SURVEY = {
+    "conversation_id": "conv-i",
+    "customer_ref": "C-5",
+    "touchpoint": "support",
+    "ticket_id": "T-5",
+    "requested_slot": "feedback_text",
+    "score": 3,
+}
+
+
+def test_stop_remembers_the_opt_out_and_ends_the_survey(chat, tmp_database: str, domain: dict) -> None:
+    tracker = chat.tracker(text="stop", intent="stop", slots=IN_SURVEY, active_loop="feedback_form")
+    events, dispatcher = chat.run(ActionOptOut(), tracker, domain)
+    assert chat.responses(dispatcher) == ["utter_opted_out"]
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+    assert chat.slots_set(events) == {"requested_slot": None}
+    assert chat.stored_customer(tmp_database, "C-5").opted_out
+    [conversation] = chat.stored_conversations(tmp_database)
+    assert conversation.status == "opted_out"
+
+
+def test_after_opting_out_the_next_trigger_is_silent(chat, tmp_database: str, domain: dict) -> None:
+    chat.run(ActionOptOut(), chat.tracker(text="unsubscribe", intent="stop", slots=IN_SURVEY), domain)
+    trigger = chat.tracker(
+        text="/touchpoint_completed",
+        intent="touchpoint_completed",
+        entities=[{"entity": "customer_ref", "value": "C-5"}, {"entity": "touchpoint", "value": "delivery"}],
+    )
+    events, dispatcher = chat.run(ActionBeginFeedback(), trigger, domain)
+    assert chat.slots_set(events) == {"survey_allowed": False}
+    assert dispatcher.messages == []
+
+
+def test_stop_outside_a_survey_changes_no_loop(chat, tmp_database: str, domain: dict) -> None:
+    tracker = chat.tracker(text="not now", intent="stop", slots={"customer_ref": "C-6"})
+    events, dispatcher = chat.run(ActionOptOut(), tracker, domain)
+    assert events == []
+    assert chat.responses(dispatcher) == ["utter_opted_out"]
+    assert chat.stored_customer(tmp_database, "C-6").opted_out
+
+
+def test_asking_for_a_person_records_the_hand_off_and_says_so(chat, tmp_database: str, domain: dict) -> None:
+    tracker = chat.tracker(text="talk to a human", intent="request_human", slots=IN_SURVEY, active_loop="feedback_form")
+    events, dispatcher = chat.run(ActionRequestHuman(), tracker, domain)
+    assert chat.responses(dispatcher) == ["utter_human_requested"]
+    assert chat.slots_set(events)["requested_slot"] is None
+    [conversation] = chat.stored_conversations(tmp_database)
+    assert (conversation.key, conversation.human_requested, conversation.ticket_id) == ("conv-i", True, "T-5")
+
+
+def test_restart_asks_the_same_survey_again_in_the_same_conversation(chat, tmp_database: str, domain: dict) -> None:
+    trigger = {
+        "event": "user",
+        "timestamp": 1.0,
+        "text": "/touchpoint_completed",
+        "parse_data": {"intent": {"name": "touchpoint_completed"}, "entities": []},
+    }
+    tracker = chat.tracker(
+        text="start over", intent="restart", slots=IN_SURVEY, active_loop="feedback_form", events_before=[trigger]
+    )
+    events, dispatcher = chat.run(ActionRestart(), tracker, domain)
+    assert chat.responses(dispatcher) == ["utter_restart"]
+    assert events[0]["event"] == "restart"
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "feedback_form"}
+    slots = chat.slots_set(events)
+    assert (slots["conversation_id"], slots["customer_ref"], slots["touchpoint"], slots["ticket_id"]) == (
+        "conv-i",
+        "C-5",
+        "support",
+        "T-5",
+    )
+    assert "score" not in slots  # answers are asked again
+
+
+def test_restart_of_a_chosen_touchpoint_lets_the_customer_choose_again(chat, tmp_database: str, domain: dict) -> None:
+    greeting = {
+        "event": "user",
+        "timestamp": 1.0,
+        "text": "hi",
+        "parse_data": {"intent": {"name": "greet"}, "entities": []},
+    }
+    tracker = chat.tracker(text="restart", intent="restart", slots=IN_SURVEY, events_before=[greeting])
+    slots = chat.slots_set(chat.run(ActionRestart(), tracker, domain)[0])
+    assert "touchpoint" not in slots
+    assert slots["touchpoint_label"] == "your recent experience with us"
+
+
+def test_a_message_in_another_language_is_kept_and_answered_in_english(chat, tmp_database: str, domain: dict) -> None:
+    text = "Bonjour, mon colis est arrivé en retard encore une fois"
+    events, dispatcher = chat.run(ActionUnclear(), chat.tracker(text=text, intent="nlu_fallback"), domain)
+    assert chat.responses(dispatcher) == ["utter_english_only"]
+    [row] = chat.stored_responses(tmp_database)
+    assert (row.text, row.language, row.sentiment_label) == (text, "fr", None)
+    assert chat.slots_set(events)["conversation_id"] == chat.stored_conversations(tmp_database)[0].key
+
+
+def test_an_unclear_english_message_gets_an_explanation_and_stores_nothing(
+    chat, tmp_database: str, domain: dict
+) -> None:
+    events, dispatcher = chat.run(ActionUnclear(), chat.tracker(text="asdf qwerty", intent="nlu_fallback"), domain)
+    assert (events, chat.responses(dispatcher)) == ([], ["utter_default"])
+    assert chat.stored_responses(tmp_database) == []
