@@ -14,6 +14,8 @@ from analytics.metrics import METRIC_LABELS
 from analytics.render import format_change, format_value
 from analytics.report import Report, Row
 
+# A group's trend point on fewer answers than this is noise (a partial first week), so it is left out.
+MIN_POINT_VOLUME = 10
 PALETTE = ["#1b6ca8", "#e07a1f", "#2a9d4b", "#c23b3b", "#7b4fb3", "#8c5a3c", "#d45fa8", "#6b6b6b", "#b5a000",
            "#1aa3a3"]
 CSS = """
@@ -89,7 +91,8 @@ def trend_chart(report: Report) -> str:
     keys = ["all", *[r.key for r in report.rows if grouped][:9]]
     series: dict[str, dict[str, float]] = {k: {} for k in keys}
     for point in report.trend:
-        if point.key in series and point.metrics["friction_index"] is not None:
+        enough = point.key == "all" or (point.metrics["volume"] or 0) >= MIN_POINT_VOLUME
+        if point.key in series and point.metrics["friction_index"] is not None and enough:
             series[point.key][point.start] = point.metrics["friction_index"]
     values = [v for s in series.values() for v in s.values()]
     top = max(10.0, max(values or [0]) * 1.1)

@@ -147,7 +147,7 @@ def top_quotes(engine: Engine, window: Window, filters: Filters, silos: list[str
 
 def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters: Filters | None = None,
                  group_by: str = "silo", trend: str | None = None, settings: MetricSettings | None = None,
-                 theme_sample: int = 1500, now: datetime | None = None) -> Report:
+                 theme_sample: int = 1000, now: datetime | None = None) -> Report:
     """Everything a manager reads about one window, in one model."""
     filters = filters or Filters()
     settings = settings or MetricSettings()

@@ -2,9 +2,10 @@
 
 Complaints are the newest dissatisfied open answers in the window (a bounded sample, so the cost
 does not grow with the store). Each text becomes a TF-IDF vector of words and word pairs
-(English stop words removed); k-means groups them, with k chosen by the sample size. A cluster is
-named after the two or three terms that weigh most in its centre ("charged twice · invoice"),
-and shows the answers closest to that centre as examples, each linked to its response id.
+(English stop words and mood words removed); average-linkage clustering on cosine distance groups
+them, so the number of themes follows the data instead of being fixed. A theme is named after the
+two or three terms that weigh most in its centre ("charged twice · invoice"), and shows the
+answers closest to that centre as examples, each linked to its response id.
 scikit-learn needs no downloaded corpus, unlike TextBlob's noun phrases.
 """
 
@@ -41,16 +42,29 @@ class Theme:
     examples: list[ThemeExample] = field(default_factory=list)
 
 
-def _cluster_count(n: int, maximum: int) -> int:
-    return max(2, min(maximum, round((n / 6) ** 0.5)))
+def _cluster(matrix: Any, threshold: float) -> Any:
+    """Average-linkage clustering on cosine distance: the number of themes follows the data."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    try:  # scikit-learn >= 1.2 calls it metric
+        model = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, metric="cosine",
+                                        linkage="average")
+    except TypeError:
+        model = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, affinity="cosine",
+                                        linkage="average")
+    return model.fit(matrix).labels_
 
 
-def find_themes(rows: list[Any], maximum: int = 16, examples: int = 3) -> list[Theme]:
-    """Cluster ``rows`` (with ``id``, ``text``, ``primary_silo``) into named themes, largest first."""
+def find_themes(rows: list[Any], maximum: int = 10, examples: int = 3, threshold: float = 0.8) -> list[Theme]:
+    """Group ``rows`` (with ``id``, ``text``, ``primary_silo``) into named themes, largest first.
+
+    Texts closer than ``threshold`` in cosine distance (on average) end up together; a theme needs
+    at least two answers, since one complaint is not a recurring one.
+    """
     rows = [r for r in rows if (r.text or "").strip()]
     if len(rows) < MIN_TEXTS:
         return []
-    from sklearn.cluster import KMeans
+    import numpy as np
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     texts = [r.text for r in rows]
@@ -60,33 +74,35 @@ def find_themes(rows: list[Any], maximum: int = 16, examples: int = 3) -> list[T
         matrix = vectorizer.fit_transform(texts)
     except ValueError:  # nothing left after stop words and min_df
         return []
-    k = min(_cluster_count(len(rows), maximum), matrix.shape[0] - 1, matrix.shape[1])
-    if k < 2:
+    keep = np.asarray(matrix.sum(axis=1)).ravel() > 0  # answers with no informative word cannot be grouped
+    if keep.sum() < MIN_TEXTS:
         return []
-    model = KMeans(n_clusters=k, n_init=2, random_state=0).fit(matrix)
+    dense = matrix[keep].toarray()
+    kept = [row for row, k in zip(rows, keep, strict=True) if k]
+    labels = _cluster(dense, threshold)
     terms = vectorizer.get_feature_names_out()
-    distances = model.transform(matrix)
     themes = []
-    for cluster in range(k):
-        members = [i for i, label in enumerate(model.labels_) if label == cluster]
-        if not members:
+    for cluster in set(labels):
+        members = np.flatnonzero(labels == cluster)
+        if len(members) < 2:
             continue
-        centre = model.cluster_centers_[cluster]
-        name = _name(centre, terms)
-        closest = sorted(members, key=lambda i: distances[i, cluster])
+        centre = dense[members].mean(axis=0)
+        norm = np.linalg.norm(centre) or 1.0
+        similarity = dense[members] @ (centre / norm)
+        closest = members[np.argsort(-similarity)]
         seen: set[str] = set()
         chosen = []
         for i in closest:
-            normalised = texts[i].strip().lower()
+            normalised = kept[i].text.strip().lower()
             if normalised not in seen:
                 seen.add(normalised)
-                chosen.append(ThemeExample(int(rows[i].id), texts[i], rows[i].primary_silo))
+                chosen.append(ThemeExample(int(kept[i].id), kept[i].text, kept[i].primary_silo))
             if len(chosen) == examples:
                 break
-        silos = Counter(rows[i].primary_silo or "unattributed" for i in members)
-        themes.append(Theme(name=name, count=len(members), share=len(members) / len(rows),
+        silos = Counter(kept[i].primary_silo or "unattributed" for i in members)
+        themes.append(Theme(name=_name(centre, terms), count=len(members), share=len(members) / len(rows),
                             silos=dict(silos.most_common()), examples=chosen))
-    return sorted(themes, key=lambda t: (-t.count, t.name))
+    return sorted(themes, key=lambda t: (-t.count, t.name))[:maximum]
 
 
 def _name(centre: Any, terms: Any, words: int = 3) -> str:
