@@ -1,0 +1,98 @@
+"""A whole feedback conversation through the REST channel, against the real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.db import session_factory
+from bot.store.models import Conversation, Customer, FeedbackResponse
+
+pytestmark = pytest.mark.e2e
+
+
+def texts(messages: list[dict]) -> str:
+    return " ".join(m.get("text", "") for m in messages).lower()
+
+
+def trigger(touchpoint: str, customer: str) -> str:
+    entities = {"touchpoint": touchpoint, "customer_ref": customer, "order_id": "A-17"}
+    return "/touchpoint_completed" + json.dumps(entities)
+
+
+def stored(stack, sender: str) -> tuple[FeedbackResponse, Conversation, Customer | None]:
+    with session_factory(stack.engine)() as session:
+        row = session.execute(
+            select(FeedbackResponse, Conversation)
+            .join(Conversation, FeedbackResponse.conversation_id == Conversation.id)
+            .where(Conversation.sender_id == sender)
+        ).one()
+        response, conversation = row
+        customer = session.get(Customer, conversation.customer_id) if conversation.customer_id else None
+        _ = list(response.attributions)
+        return response, conversation, customer
+
+
+def test_a_low_score_conversation_is_stored_scored_and_attributed(stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    first = stack.say(sender, trigger("delivery", "C-E2E-1"))
+    assert first, "the bot said nothing after the touchpoint trigger"
+    buttons = [b["payload"] for m in first for b in m.get("buttons", [])]
+    assert {"1", "5"} <= {str(p).strip() for p in buttons} or "1" in texts(first)
+
+    assert "wrong" in texts(stack.say(sender, "2"))  # a low score: what went wrong?
+    probe = stack.say(sender, "I was charged twice on my invoice and nobody explained why.")
+    assert "differently" in texts(probe)
+    effort = stack.say(sender, "Refund the double charge and send a correct invoice.")
+    assert "easy" in texts(effort)
+    first_time = stack.say(sender, "2")
+    assert "first time" in texts(first_time)
+    how_many = stack.say(sender, "no")
+    assert "how many" in texts(how_many)
+    thanks = stack.say(sender, "3 times")
+    assert "thank" in texts(thanks)
+
+    response, conversation, customer = stored(stack, sender)
+    assert response.status == "complete"
+    assert (response.score, response.effort, response.contact_count) == (2, 2, 3)
+    assert response.text == "I was charged twice on my invoice and nobody explained why."
+    assert response.probe_text == "Refund the double charge and send a correct invoice."
+    assert response.sentiment_score is not None and response.sentiment_score < 0
+    assert response.polarity is not None
+    assert response.primary_silo == "finance"  # the invoice, not the delivery that sent the survey
+    assert (conversation.touchpoint, conversation.order_id, customer.ref) == ("delivery", "A-17", "C-E2E-1")
+
+    export = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", "--format", "json"],
+        env={**os.environ, **stack.config.env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    records = [r for r in json.loads(export.stdout) if r["conversation"] == conversation.key]
+    assert records[0]["score"] == 2 and records[0]["primary_silo"] == "finance"
+    assert records[0]["silos"][0]["silo"] == "finance"
+
+
+def test_a_customer_who_leaves_after_the_score_leaves_a_partial_response(stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    stack.say(sender, trigger("support", "C-E2E-2"))
+    stack.say(sender, "five stars")
+    response, _conversation, _customer = stored(stack, sender)
+    assert (response.score, response.status, response.text) == (5, "partial", None)
+
+
+def test_opting_out_is_remembered(stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    stack.say(sender, trigger("invoice", "C-E2E-3"))
+    goodbye = stack.say(sender, "unsubscribe")
+    assert goodbye
+    with session_factory(stack.engine)() as session:
+        customer = session.execute(select(Customer).where(Customer.ref == "C-E2E-3")).scalar_one()
+        assert customer.opted_out is True
