@@ -54,6 +54,7 @@ class AttributionResult:
 @dataclass
 class _ClauseScore:
     clause: Clause
+    evidence: tuple[list[float], int]  # the model's summed weights and known-feature count
     probabilities: list[float]  # per silo (the model's "none" class left out)
     sentiment: float
 
@@ -92,8 +93,9 @@ class Attributor:
         self.sentiment = sentiment or get_scorer()
 
     def _score_clause(self, clause: Clause) -> _ClauseScore:
-        probabilities, _ = self.model.probabilities(clause.text)
-        return _ClauseScore(clause, probabilities[:-1], self.sentiment.score(clause.text))
+        evidence = self.model.evidence(clause.text)
+        probabilities = self.model.probabilities_from(*evidence)[:-1]
+        return _ClauseScore(clause, evidence, probabilities, self.sentiment.score(clause.text))
 
     def attribute(self, text: str, touchpoint: str | None = None) -> AttributionResult:
         """Ranked silo mentions with sentiment and evidence, plus hand-offs, for one response.
@@ -104,10 +106,11 @@ class Attributor:
         clauses = [self._score_clause(c) for c in split_clauses(text or "")]
         names = self.model.silos
         if len(clauses) > 1:
-            whole = self.model.probabilities(text)[0][:-1]
+            summed = [sum(values) for values in zip(*(c.evidence[0] for c in clauses), strict=True)]
+            whole = self.model.probabilities_from(summed, sum(c.evidence[1] for c in clauses))[:-1]
         else:
             whole = clauses[0].probabilities if clauses else [0.0] * len(names)
-        parts = [self.model.probabilities(p)[0][:-1] for c in clauses for p in _coordinated_parts(c.clause.text)]
+        parts = [self.model.probabilities(p)[:-1] for c in clauses for p in _coordinated_parts(c.clause.text)]
         candidates = [whole] + [c.probabilities for c in clauses] + parts
         confidences = [max(p[i] for p in candidates) for i in range(len(names))]
         owner = self.taxonomy.owner(touchpoint)

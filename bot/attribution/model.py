@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import add
 from pathlib import Path
 
 import yaml
@@ -34,26 +35,33 @@ class SiloModel:
     def silos(self) -> tuple[str, ...]:
         return self.classes[:-1]
 
-    def probabilities(self, text: str) -> tuple[list[float], list[str]]:
-        """P(class | text) for every class (NONE last), and the known features that drove it.
+    def evidence(self, text: str) -> tuple[list[float], int]:
+        """Summed feature weights per class (intercepts left out) and how many known features gave them.
 
-        A text without a single known feature is all "none": there is nothing to attribute.
+        Evidence adds up, so a whole answer's evidence is the sum of its clauses'.
         """
-        logits = list(self.intercepts)
-        known: list[str] = []
+        totals = [0.0] * len(self.classes)
+        known = 0
         for feature in features(text):
             row = self.weights.get(feature)
-            if row is None:
-                continue
-            known.append(feature)
-            for index, weight in enumerate(row):
-                logits[index] += weight
+            if row is not None:
+                known += 1
+                totals = list(map(add, totals, row))
+        return totals, known
+
+    def probabilities_from(self, evidence: list[float], known: int) -> list[float]:
+        """P(class | evidence) for every class (NONE last); no known feature at all means "none"."""
         if not known:
-            return [0.0] * (len(self.classes) - 1) + [1.0], known
+            return [0.0] * (len(self.classes) - 1) + [1.0]
+        logits = list(map(add, self.intercepts, evidence))
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         total = sum(exps)
-        return [e / total for e in exps], known
+        return [e / total for e in exps]
+
+    def probabilities(self, text: str) -> list[float]:
+        """P(class | text) for every class, NONE last."""
+        return self.probabilities_from(*self.evidence(text))
 
 
 def _unattributed_examples(path: Path = LANGUAGE_FILE) -> list[str]:

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from textblob import TextBlob
+from textblob.en import sentiment as textblob_sentiment  # what TextBlob(text).sentiment calls, minus its overhead
 
 from bot.sentiment.text import clean, words
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yml")
 LABELS = ("negative", "neutral", "positive")
+# Scores remembered: enough for one response and its clauses, too few for a benchmark to replay.
+RECENT_TEXTS = 32
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -102,7 +104,11 @@ class SentimentScorer:
                 self.phrases.setdefault(tokens[0], []).append((tokens, float(value)))
         for candidates in self.phrases.values():
             candidates.sort(key=lambda item: len(item[0]), reverse=True)
-        self.patterns = [(re.compile(p), float(v)) for p, v in (config.get("patterns") or {}).items()]
+        patterns = list((config.get("patterns") or {}).items())
+        # One scan for all patterns (named alternatives), instead of one scan each.
+        self.pattern_values = {f"p{i}": float(v) for i, (_, v) in enumerate(patterns)}
+        alternatives = "|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(patterns))
+        self.patterns = re.compile(alternatives) if patterns else None
         self.negations = frozenset(str(w).lower() for w in config.get("negations") or ())
         self.boosters = {str(k).lower(): float(v) for k, v in (config.get("boosters") or {}).items()}
         self.settings = ScoringSettings(**(config.get("scoring") or {}))
@@ -110,6 +116,7 @@ class SentimentScorer:
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
+        self._recent: dict[str, float] = {}
 
     def _negation(self, tokens: list[str], start: int, consumed: set[int]) -> int | None:
         """Index of a negation within three words before ``start`` that no phrase or earlier word used yet.
@@ -189,8 +196,9 @@ class SentimentScorer:
                 positive = -positive  # "on hold for two hours. love it."
             total += positive + negative
         lowered = text.lower().replace("’", "'")
-        for pattern, value in self.patterns:
-            total += value * len(pattern.findall(lowered))
+        if self.patterns is not None:
+            for match in self.patterns.finditer(lowered):
+                total += self.pattern_values[match.lastgroup or ""]
         if total:
             bangs = min(lowered.count("!"), 4)
             total += math.copysign(bangs * settings.exclamation, total)
@@ -206,23 +214,32 @@ class SentimentScorer:
         return bool(words_only) and words_only[0] in ("oh", "ah", "wow", "yay") and negative < 0
 
     def score(self, text: str) -> float:
-        """Lexicon score in -1..1, without TextBlob (used per clause, where speed matters)."""
-        total = self.valence(text)
-        return total / math.sqrt(total * total + self.settings.alpha)
+        """Lexicon score in -1..1, without TextBlob (used per clause, where speed matters).
+
+        Remembered for recent texts: a response is scored whole and again as attribution's clauses.
+        """
+        cached = self._recent.get(text)
+        if cached is None:
+            total = self.valence(text)
+            cached = total / math.sqrt(total * total + self.settings.alpha)
+            if len(self._recent) >= RECENT_TEXTS:
+                self._recent.clear()
+            self._recent[text] = cached
+        return cached
 
     def label(self, score: float) -> str:
         band = self.settings.neutral_band
         return "positive" if score >= band else "negative" if score <= -band else "neutral"
 
     def analyse(self, text: str) -> SentimentResult:
-        blob = TextBlob(text).sentiment
+        polarity, subjectivity = textblob_sentiment(text)
         weight = self.settings.textblob_weight
-        score = (1 - weight) * self.score(text) + weight * float(blob.polarity)
+        score = (1 - weight) * self.score(text) + weight * float(polarity)
         return SentimentResult(
             label=self.label(score),
             score=round(max(-1.0, min(1.0, score)), 4),
-            polarity=float(blob.polarity),
-            subjectivity=float(blob.subjectivity),
+            polarity=float(polarity),
+            subjectivity=float(subjectivity),
         )
 
 
