@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.alerts import enqueue_alerts
 from bot.settings import get_settings, var_dir
 from bot.store import repository
 from bot.store.db import engine_for, session_factory
@@ -141,6 +142,8 @@ class FeedbackService:
         if op == "finish":
             response.status = data["status"]
             conversation.status = data["status"]
+            session.flush()
+            enqueue_alerts(session, response)  # same transaction: an alert exists iff its response does
             return
         changed_words = False
         for field, value in data.items():

@@ -112,3 +112,21 @@ def test_feedback_is_spooled_while_the_database_is_down_and_replayed_after(tmp_p
 @pytest.mark.parametrize("bad", ["", None])
 def test_is_opted_out_without_a_customer_is_false(tmp_database: str, bad: str | None) -> None:
     assert get_feedback_service().is_opted_out(bad) is False
+
+
+def test_a_finished_negative_response_queues_one_alert_for_its_silo(
+    tmp_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store.models import OutboxMessage
+
+    monkeypatch.setenv("SILOSCOPE_TEAMS_WEBHOOK_URL", "http://127.0.0.1:9/teams")
+    monkeypatch.delenv("SILOSCOPE_ALERT_WEBHOOK_URL", raising=False)
+    service = get_feedback_service()
+    service.record(REF, Answers(score=1, text="I was charged twice and the invoice is wrong."))
+    assert count(tmp_database, OutboxMessage) == 0  # partial: the customer may still be typing
+    service.finish(REF)
+    service.finish(REF)  # the same turn again
+    with session_factory(engine_for(tmp_database))() as session:
+        alerts = session.execute(select(OutboxMessage)).scalars().all()
+    assert [(a.kind, a.destination) for a in alerts] == [("alert", "teams")]
+    assert alerts[0].payload["silo"] == "finance"
