@@ -226,7 +226,11 @@ def themes_block(report: Report) -> str:
 
 def report_body(report: Report, link_for: Callable[[str], str] | None = None) -> str:
     """The sections of the report, without the page around them (the dashboard reuses this)."""
-    link_for = link_for or (lambda key: f"#quotes-{key}")
+    if link_for is None:  # offline: jump to the silo's quotes when there are some, else to all quotes
+
+        def link_for(key: str) -> str:
+            return f"#quotes-{key}" if report.group_by == "silo" and key in report.quotes else "#quotes"
+
     by = escape(report.group_by.replace("_", " "))
     return (
         f'<section><h2>Friction index by {by}</h2>{friction_bars(report, link_for)}'

@@ -169,3 +169,23 @@ def test_bad_arguments_give_one_clear_line(friction_store, capsys, args, message
 def test_empty_store_says_how_to_fill_it(tmp_database, capsys) -> None:
     assert main(["report"]) == 2
     assert "no feedback yet" in capsys.readouterr().err
+
+
+def test_csv_never_hands_a_formula_to_a_spreadsheet(friction_store, tmp_database, capsys) -> None:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from bot.store.db import engine_for
+    from bot.store.models import Conversation, FeedbackResponse
+
+    with Session(engine_for(tmp_database), future=True) as session, session.begin():
+        session.add(FeedbackResponse(conversation=Conversation(key="formula", sender_id="x"), channel="=1+2",
+                                     score=3, status="complete", created_at=datetime(2026, 3, 18, 9, 0)))
+    rows = list(csv.DictReader(io.StringIO(run_report(capsys, "--by", "channel", "--format", "csv"))))
+    assert "'=1+2" in {r["key"] for r in rows} and "=1+2" not in {r["key"] for r in rows}
+
+
+def test_offline_links_of_other_groupings_lead_to_the_quotes(friction_store, capsys) -> None:
+    page = run_report(capsys, "--by", "touchpoint", "--format", "html")
+    assert 'href="#quotes"' in page and 'href="#quotes-delivery"' not in page
