@@ -2,9 +2,10 @@
 
 Responses are stored in naive UTC. A manager in Berlin means Berlin days, so windows start at
 local midnight and every period (day, ISO week from Monday, month) is a local one, daylight
-saving included. The database groups by UTC hour (by quarter hour in zones with a half-hour
-offset); this module maps each bucket to its local day, week or month. Hours never straddle a
-local midnight in whole-hour zones, so the mapping is exact and still needs one pass only.
+saving included. The database groups by UTC day when the zone is at UTC+0 throughout the window,
+else by UTC hour (by quarter hour in zones with a half-hour offset); this module maps each bucket
+to its local day, week or month. Buckets never straddle a local midnight, so the mapping is exact
+and still needs one pass only.
 """
 
 from __future__ import annotations
@@ -121,26 +122,37 @@ def trend_unit(requested: str | None, window: Window) -> str:
     return "week" if window.days <= 190 else "month"
 
 
-def _quarter_hours(window: Window) -> bool:
-    """Whether the zone has a non-whole-hour offset in the window (India, Nepal, parts of Australia)."""
-    for moment in (window.previous_start, window.start, window.end):
-        offset = window.tz.utcoffset(moment)
-        if offset is not None and offset.total_seconds() % 3600:
-            return True
-    return False
+def granularity(window: Window) -> str:
+    """The coarsest UTC bucket that still maps exactly onto local days in this window.
+
+    "day" when the zone sits at UTC+0 through the whole window (UTC itself, London in winter),
+    "quarter" when it has a non-whole-hour offset (India, Nepal, parts of Australia), else "hour".
+    Coarser buckets mean fewer rows back from the database.
+    """
+    days = (window.end_day - window.previous_day).days
+    offsets = {window.tz.utcoffset(datetime.combine(window.previous_day + timedelta(days=i), time(12)))
+               for i in range(days + 1)}
+    seconds = {o.total_seconds() for o in offsets if o is not None}
+    if seconds <= {0.0}:
+        return "day"
+    return "quarter" if any(s % 3600 for s in seconds) else "hour"
 
 
 def bucket_expression(column: Any, dialect: str, window: Window) -> Any:
-    """SQL for the UTC bucket (hour, or quarter hour) each row falls into."""
-    quarter = _quarter_hours(window)
+    """SQL for the UTC bucket (day, hour or quarter hour) each row falls into."""
+    size = granularity(window)
     if dialect == "postgresql":
+        if size == "day":
+            return func.date_trunc("day", column)
         hour = func.date_trunc("hour", column)
-        if not quarter:
+        if size == "hour":
             return hour
         minutes = func.floor(func.extract("minute", column) / 15) * 15
         return hour + func.make_interval(0, 0, 0, 0, 0, cast(minutes, Integer))
+    if size == "day":
+        return func.substr(column, 1, 10)
     hour = func.substr(column, 1, 13)
-    if not quarter:
+    if size == "hour":
         return hour
     quarter_start = cast(func.substr(column, 15, 2), Integer) / 15 * 15
     return hour.op("||")(literal(":")).op("||")(quarter_start.self_group())
@@ -152,6 +164,8 @@ def bucket_start(value: Any) -> datetime:
         return value.replace(tzinfo=None) if value.tzinfo else value
     text = str(value)
     try:
+        if len(text) == 10:
+            return datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]))
         hour = datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]))
     except ValueError:
         raise ValueError(f"not a time bucket: {text!r}") from None

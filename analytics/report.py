@@ -196,11 +196,7 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
 
     def add(target: dict, key: Any, values: list) -> None:
         found = target.get(key)
-        if found is None:
-            target[key] = list(values)
-        else:
-            for i in range(width):
-                found[i] += values[i]
+        target[key] = values if found is None else [a + b for a, b in zip(found, values, strict=True)]
 
     for row in buckets:
         values = [v or 0 for v in row[2:]]

@@ -104,3 +104,16 @@ def test_quarter_hour_buckets_for_half_hour_zones() -> None:
     assert bucket_start("2026-03-13 18:30") == datetime(2026, 3, 13, 18, 30)
     assert local_period(bucket_start("2026-03-13 18:15"), kolkata, "day") == date(2026, 3, 13)
     assert local_period(bucket_start("2026-03-13 18:30"), kolkata, "day") == date(2026, 3, 14)
+
+
+def test_bucket_size_follows_the_zone() -> None:
+    from analytics.periods import granularity
+
+    now = datetime(2026, 1, 20, 12, 0, tzinfo=timezone.utc)
+    assert granularity(make_window("30d", None, zone("UTC"), now)) == "day"
+    assert granularity(make_window("30d", None, zone("Europe/London"), now)) == "day"  # winter: UTC+0
+    summer = datetime(2026, 7, 20, 12, 0, tzinfo=timezone.utc)
+    assert granularity(make_window("30d", None, zone("Europe/London"), summer)) == "hour"
+    assert granularity(make_window("30d", None, zone("Europe/Berlin"), now)) == "hour"
+    assert granularity(make_window("30d", None, zone("Asia/Kolkata"), now)) == "quarter"
+    assert bucket_start("2026-03-13") == datetime(2026, 3, 13)
