@@ -6,8 +6,12 @@ SHELL := bash
 VENV    := .venv
 BIN     := $(VENV)/bin
 PY      := $(BIN)/python
-# Python 3.10 (Rasa 3.6 needs it): PYTHON=..., else python3.10 on PATH, else pyenv's installed 3.10.
-PYTHON  ?= $(or $(shell command -v python3.10 2>/dev/null),$(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python))))
+# Python 3.10 (Rasa 3.6 needs it): PYTHON=..., else a python3.10 on PATH that runs (a pyenv shim may
+# not), else the newest 3.10 pyenv has installed.
+PY310_CANDIDATES := $(shell command -v python3.10 2>/dev/null) $(sort $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python))
+ifeq ($(origin PYTHON),undefined)
+PYTHON  := $(firstword $(foreach p,$(PY310_CANDIDATES),$(shell "$(p)" -c 'import sys; print("ok" if sys.version_info[:2] == (3, 10) else "")' 2>/dev/null | sed 's|ok|$(p)|')))
+endif
 # Hide pip's noise about this machine's optional local mirrors; keep everything else.
 PIP_QUIET := grep -v -e "^WARNING: Location 'file:" -e "is being installed using the legacy" || true
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null | sort)
