@@ -56,8 +56,7 @@ def trigger_for(event: TouchpointEventIn, config: WebhookConfig) -> TriggerReque
     )
 
 
-def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConfig,
-                 payload: Any) -> IntakeResult:
+def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConfig) -> IntakeResult:
     if session.scalar(select(TouchpointEvent.id).where(TouchpointEvent.event_id == event.event_id)) is not None:
         return IntakeResult("duplicate", event.event_id)
     customer = session.scalar(select(Customer).where(Customer.ref == event.customer_ref).with_for_update())
@@ -79,7 +78,9 @@ def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConf
     session.add(TouchpointEvent(
         event_id=event.event_id, source=event.source, touchpoint=event.touchpoint, silo=event.silo,
         customer_id=customer.id, channel=event.channel, order_id=event.order_id, ticket_id=event.ticket_id,
-        occurred_at=event.occurred_at, received_at=now, payload=payload,
+        # The event as we understood it, not the tool's raw payload: a shop order carries names,
+        # addresses and e-mails that a pseudonymous store has no business keeping.
+        occurred_at=event.occurred_at, received_at=now, payload=event.to_json(),
     ))
     customer.last_surveyed_at = now
     trigger = trigger_for(event, config)
@@ -90,13 +91,12 @@ def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConf
     return IntakeResult("accepted", event.event_id, trigger.sender, outbox_id)
 
 
-def accept_event(factory: sessionmaker, event: TouchpointEventIn, config: WebhookConfig,
-                 payload: Any = None) -> IntakeResult:
+def accept_event(factory: sessionmaker, event: TouchpointEventIn, config: WebhookConfig) -> IntakeResult:
     """Store an event and queue its survey, all or nothing; raises ``EventRejected`` for a refusal."""
     for attempt in range(2):
         try:
             with factory.begin() as session:
-                return _accept_once(session, event, config, payload)
+                return _accept_once(session, event, config)
         except IntegrityError:
             # A concurrent request stored the same event or customer first; the second pass sees it.
             if attempt:

@@ -110,7 +110,7 @@ async def _receive(request: Request, source: str) -> HTTPResponse:
         if isinstance(event, Ignored):
             return json({"status": "ignored", "reason": event.reason})
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(None, partial(accept_event, runtime.factory, event, config, data))
+        result = await loop.run_in_executor(None, partial(accept_event, runtime.factory, event, config))
     except EventRejected as exc:
         return json(exc.as_json(), status=exc.status)
     except SQLAlchemyError as exc:
