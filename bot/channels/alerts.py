@@ -79,8 +79,7 @@ def silo_alerts(response: FeedbackResponse, thresholds: Thresholds) -> list[Silo
 
 
 def dashboard_link(config: AlertConfig, response_id: int) -> str:
-    joiner = "&" if "?" in config.dashboard_url else "?"
-    return f"{config.dashboard_url}{joiner}response={response_id}"
+    return config.response_url.replace("{id}", str(response_id))
 
 
 def alert_payload(response: FeedbackResponse, alert: SiloAlert, config: AlertConfig) -> dict[str, Any]:

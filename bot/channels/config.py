@@ -112,7 +112,7 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class AlertConfig:
-    dashboard_url: str
+    response_url: str  # with {id}: the dashboard page of one response
     quote_max_chars: int
     thresholds: Thresholds
     destinations: dict[str, Destination]
@@ -180,6 +180,13 @@ def outbox_config(settings: Settings | None = None) -> OutboxConfig:
     )
 
 
+def _response_url(section: dict[str, Any]) -> str:
+    url = str(section.get("response_url", "http://localhost:8000/dashboard/responses/{id}"))
+    if "{id}" not in url:
+        raise UsageError("siloscope.yml: alerts.response_url must contain {id} (where the response number goes)")
+    return url
+
+
 def alert_config(settings: Settings | None = None) -> AlertConfig:
     section = _section((settings or get_settings()).raw, "alerts")
     destinations: dict[str, Destination] = {}
@@ -210,7 +217,7 @@ def alert_config(settings: Settings | None = None) -> AlertConfig:
         }
     )
     return AlertConfig(
-        dashboard_url=str(section.get("dashboard_url", "http://localhost:8000/dashboard")),
+        response_url=_response_url(section),
         quote_max_chars=int(_number(section, "alerts", "quote_max_chars", 200, 20)),
         thresholds=thresholds,
         destinations=destinations,

@@ -76,7 +76,7 @@ def test_negative_response_alerts_its_silo_with_redacted_quote_and_link(
     assert "jane.doe" not in text and "4111" not in text and "7946" not in text
     assert {"title": "Silo", "value": "finance"} in content["body"][1]["facts"]
     assert {"title": "Score", "value": "1/5"} in content["body"][1]["facts"]
-    assert content["actions"][0]["url"] == f"http://localhost:8000/dashboard?response={response_id}"
+    assert content["actions"][0]["url"] == f"http://localhost:8000/dashboard/responses/{response_id}"
 
     hook = peers["helpdesk"].wait_for(1)[0]
     secret = SECRETS["SILOSCOPE_ALERT_WEBHOOK_SECRET"]

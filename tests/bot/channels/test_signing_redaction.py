@@ -92,6 +92,8 @@ def test_config_errors_name_the_setting(tmp_path: Path) -> None:
         alert_config(_settings(tmp_path, {"alerts": {"destinations": {"x": {"type": "fax", "url": "http://x"}}}}))
     with pytest.raises(UsageError, match=r"alerts.routes.finance names unknown destination\(s\) \['nope'\]"):
         alert_config(_settings(tmp_path, {"alerts": {"routes": {"finance": ["nope"]}}}))
+    with pytest.raises(UsageError, match=r"alerts\.response_url must contain \{id\}"):
+        alert_config(_settings(tmp_path, {"alerts": {"response_url": "http://dash/"}}))
     with pytest.raises(UsageError, match=r"outbox\.max_attempts"):
         outbox_config(_settings(tmp_path, {"outbox": {"max_attempts": 0}}))
     with pytest.raises(UsageError, match=r"webhooks\.max_body_bytes"):
