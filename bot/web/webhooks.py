@@ -156,6 +156,8 @@ async def _deliver_forever(app: Sanic) -> None:
                 log.info("outbox: %s", report.summary())
         except SQLAlchemyError as exc:
             log.error("outbox delivery paused, database unavailable: %s", exc)
+        except Exception:  # the loop must outlive any one bad pass, or nothing is ever delivered again
+            log.exception("outbox delivery pass failed")
 
 
 @blueprint.listener("after_server_start")
