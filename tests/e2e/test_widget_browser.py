@@ -97,7 +97,7 @@ class Visit:
 
     def screenshot(self, name: str) -> None:
         path = self.tmp_path / name
-        self.page.screenshot(path=str(path))
+        self.page.screenshot(path=str(path), animations="disabled")
         if os.environ.get("SILOSCOPE_UPDATE_DOCS") == "1":
             (PROJECT_ROOT / "docs").mkdir(exist_ok=True)
             (PROJECT_ROOT / "docs" / name).write_bytes(path.read_bytes())
