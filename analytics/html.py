@@ -191,18 +191,28 @@ def metrics_table(report: Report, link_for: Callable[[str], str]) -> str:
     return "".join(out)
 
 
-def quotes_block(report: Report) -> str:
+def response_ref(response_id: int, response_link: Callable[[int], str] | None) -> str:
+    """``response #id``, a link to the stored response where the page can show it (the dashboard)."""
+    if response_link is None:
+        return f"response #{response_id}"
+    return f'<a class="response" href="{escape(response_link(response_id))}">response #{response_id}</a>'
+
+
+def quote_html(response_id: int, text: str, meta: str, response_link: Callable[[int], str] | None) -> str:
+    return (f'<blockquote class="quote" data-response-id="{response_id}">{escape(text)}'
+            f'<div class="meta">{response_ref(response_id, response_link)} · {escape(meta)}</div></blockquote>')
+
+
+def quotes_block(report: Report, response_link: Callable[[int], str] | None = None) -> str:
     if not report.quotes:
         return '<p class="muted">No dissatisfied open answers in this period.</p>'
     out = []
     for silo, quotes in report.quotes.items():
         out.append(f'<div class="silo-quotes" id="quotes-{escape(silo)}"><h3>{escape(silo.replace("_", " "))}</h3>')
         for q in quotes:
-            out.append(
-                f'<blockquote class="quote" data-response-id="{q.response_id}">{escape(q.text)}'
-                f'<div class="meta">response #{q.response_id} · {escape(q.created_at[:16].replace("T", " "))} UTC · '
-                f'{escape(q.touchpoint or "")} · {escape(q.channel or "")} · score {q.score}</div></blockquote>'
-            )
+            meta = (f'{q.created_at[:16].replace("T", " ")} UTC · {q.touchpoint or ""} · {q.channel or ""} · '
+                    f"score {q.score}")
+            out.append(quote_html(q.response_id, q.text, meta, response_link))
         out.append("</div>")
     return "".join(out)
 
@@ -224,7 +234,8 @@ def themes_block(report: Report) -> str:
     return "".join(out)
 
 
-def report_body(report: Report, link_for: Callable[[str], str] | None = None) -> str:
+def report_body(report: Report, link_for: Callable[[str], str] | None = None,
+                response_link: Callable[[int], str] | None = None) -> str:
     """The sections of the report, without the page around them (the dashboard reuses this)."""
     if link_for is None:  # offline: jump to the silo's quotes when there are some, else to all quotes
 
@@ -240,7 +251,7 @@ def report_body(report: Report, link_for: Callable[[str], str] | None = None) ->
         f'<section><h2>Metrics</h2><div class="scroll">{metrics_table(report, link_for)}</div></section>'
         f'<div class="grid"><section><h2>Hand-offs between silos</h2>{handoff_heatmap(report)}</section>'
         f'<section><h2>Recurring complaint themes</h2>{themes_block(report)}</section></div>'
-        f'<section id="quotes"><h2>What customers said</h2>{quotes_block(report)}</section>'
+        f'<section id="quotes"><h2>What customers said</h2>{quotes_block(report, response_link)}</section>'
     )
 
 

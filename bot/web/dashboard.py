@@ -21,9 +21,10 @@ from urllib.parse import urlencode
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect, text
+from sqlalchemy import select
 
 from analytics import queries
-from analytics.html import page, report_body, subtitle
+from analytics.html import page, quote_html, report_body, subtitle
 from analytics.render import render
 from analytics.report import GROUPINGS, Report, validate
 from analytics.service import ReportOptions, analytics_settings, load, make_report, window_for
@@ -128,6 +129,10 @@ def _drill_link(values: dict[str, str], by: str) -> Callable[[str], str]:
     return link
 
 
+def _response_link(response_id: int) -> str:
+    return f"/dashboard/responses/{response_id}"
+
+
 def _error_page(settings: Settings, values: dict[str, str], message: str, status: int) -> HTTPResponse:
     body = _filter_form(settings, values) + f'<section class="message"><p>{escape(message)}</p></section>'
     return html(page("Siloscope dashboard", "Friction by department", body), status=status)
@@ -141,7 +146,8 @@ async def dashboard(request: Request) -> HTTPResponse:
         report: Report = await _in_thread(partial(make_report, _options(values), settings=settings))
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400 if "no feedback" not in str(exc) else 200)
-    body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by))
+    body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by),
+                                                        _response_link)
     return html(page("Siloscope dashboard", subtitle(report), body))
 
 
@@ -211,9 +217,8 @@ async def quotes(request: Request) -> HTTPResponse:
         return _error_page(settings, values, str(exc), 400)
     more = len(rows) > QUOTES_PER_PAGE
     items = "".join(
-        f'<blockquote class="quote" data-response-id="{r.id}">{escape(r.text or "")}<div class="meta">'
-        f'response #{r.id} · {escape(str(r.created_at)[:16])} UTC · {escape(r.primary_silo or "unattributed")} · '
-        f'{escape(r.touchpoint or "")} · {escape(r.channel or "")} · score {r.score}</div></blockquote>'
+        quote_html(r.id, r.text or "", f"{str(r.created_at)[:16]} UTC · {r.primary_silo or 'unattributed'} · "
+                   f"{r.touchpoint or ''} · {r.channel or ''} · score {r.score}", _response_link)
         for r in rows[:QUOTES_PER_PAGE]
     ) or '<p class="muted">No open answers behind this bar.</p>'
     back = f'<a href="/dashboard?{escape(_query(values))}">← back to the dashboard</a>'
@@ -225,3 +230,46 @@ async def quotes(request: Request) -> HTTPResponse:
     body = (f'<section><p>{back}{pager}</p><h2 id="drilldown">What customers said — {heading}</h2>'
             f'<div id="quotes-list">{items}</div></section>')
     return html(page("Siloscope dashboard: quotes", f"{described} · newest first", body))
+
+
+def _response_details(settings: Settings, response_id: int) -> tuple[Any, list[Any], list[Any]] | None:
+    engine = engine_for(settings.database_url)
+    with engine.connect() as connection:
+        response = connection.execute(select(queries.RESPONSES).where(queries.RESPONSES.c.id == response_id)).first()
+        if response is None:
+            return None
+        attributions = list(connection.execute(select(queries.ATTRIBUTIONS).where(
+            queries.ATTRIBUTIONS.c.response_id == response_id).order_by(queries.ATTRIBUTIONS.c.rank)))
+        handoffs = list(connection.execute(
+            select(queries.HANDOFFS).where(queries.HANDOFFS.c.response_id == response_id)))
+    return response, attributions, handoffs
+
+
+@blueprint.get("/responses/<response_id:int>")
+async def response_page(request: Request, response_id: int) -> HTTPResponse:
+    """One stored response as it was analysed: answers, sentiment, attributions with evidence, hand-offs."""
+    found = await _in_thread(partial(_response_details, request.app.ctx.settings, response_id))
+    if found is None:
+        return html(page("Siloscope dashboard", "Response not found",
+                         f"<section><p>No response #{response_id}.</p></section>"), status=404)
+    response, attributions, handoffs = found
+    fields = [("Received", f"{response.created_at} UTC"), ("Touchpoint", response.touchpoint),
+              ("Channel", response.channel), ("Score (1–5)", response.score), ("Effort (7 = easy)", response.effort),
+              ("Contacts", response.contact_count), ("Open answer", response.text),
+              ("Follow-up answer", response.probe_text), ("Sentiment", f"{response.sentiment_label or '–'} "
+                                                                       f"({response.sentiment_score})"),
+              ("Primary silo", f"{response.primary_silo or 'unattributed'} ({response.primary_confidence})"),
+              ("Status", response.status)]
+    rows = "".join(f"<tr><th>{escape(k)}</th><td style=\"white-space:normal;text-align:left\">"
+                   f"{escape('' if v is None else str(v))}</td></tr>" for k, v in fields)
+    blame = "".join(f"<tr><td>{a.rank}</td><td>{escape(a.silo)}</td><td>{a.confidence:.2f}</td>"
+                    f"<td>{escape(a.sentiment_label or '')}</td><td style=\"white-space:normal\">"
+                    f"{escape(a.evidence or '')}</td></tr>" for a in attributions)
+    pairs = "".join(f"<li>{escape(h.from_silo)} → {escape(h.to_silo)}: {escape(h.evidence or '')}</li>"
+                    for h in handoffs)
+    body = (f'<section><p><a href="/dashboard">← back to the dashboard</a></p><h2>Response #{response_id}</h2>'
+            f'<table id="response">{rows}</table></section>'
+            f"<section><h2>Attributed silos</h2><table><tr><th>Rank</th><th>Silo</th><th>Confidence</th>"
+            f"<th>Sentiment</th><th>Evidence</th></tr>{blame}</table>"
+            f"{'<h2>Hand-offs</h2><ul>' + pairs + '</ul>' if pairs else ''}</section>")
+    return html(page("Siloscope dashboard: response", f"Response #{response_id}", body))
