@@ -108,6 +108,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             "DATABASE_URL": database_url,
             "SILOSCOPE_VAR": str(var),
             "SILOSCOPE_WEBHOOK_SECRET": "e2e-webhook-secret",
+            "ZENDESK_WEBHOOK_SECRET": "e2e-zendesk-secret",
             "SILOSCOPE_DASHBOARD_TOKEN": "e2e-dashboard-token",
         },
         log_to_files=True,
