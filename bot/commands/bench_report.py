@@ -94,8 +94,8 @@ def handle(args: argparse.Namespace) -> int:
         times = json.loads(child.stdout.strip().splitlines()[-1])
     result = {
         "rows": args.rows,
-        "report_s": round(times["report_s"], 3),
-        "groupby_s": round(times["groupby_s"], 3),
+        "report_s": round(times["report_s"], 4),
+        "groupby_s": round(times["groupby_s"], 4),
         "ratio": round(times["report_s"] / times["groupby_s"], 3),
         "peak_rss_mb": round(times["peak_rss_mb"], 1),
         "seed_s": round(seed_s, 1),
