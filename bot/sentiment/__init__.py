@@ -47,6 +47,7 @@ class ScoringSettings:
     neutral_band: float = 0.15
     question_positive_scale: float = 0.3
     question_negative_scale: float = 0.5
+    unmet_negation: float = -0.7
 
 
 def _vader_words() -> dict[str, float]:
@@ -178,6 +179,9 @@ class SentimentScorer:
                 else:
                     negative += value
             i += length
+        for index, token in enumerate(tokens):
+            if index not in consumed and (token in self.negations or token.endswith("n't")):
+                negative += settings.unmet_negation  # no sentiment word took this negation
         if tokens and tokens[-1] == "?":  # "anyone know a good plumber?" asks, it does not praise
             positive *= settings.question_positive_scale
             if any(tuple(tokens[: len(opener)]) == opener for opener in self.question_openers):
