@@ -182,3 +182,26 @@ def test_html_report_opens_offline(server, browser, tmp_path) -> None:
     assert page.evaluate("window.__pwned === undefined")
     assert fetched == [target.as_uri()]  # one file, nothing else
     context.close()
+
+
+def test_bad_filters_explain_themselves(server) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    for query, message, status in (("silo=accounting", "unknown silo", 400), ("since=banana", "not a period", 400),
+                                   ("by=colour", "must be one of", 400),
+                                   ("channel=pigeon", "no feedback matches", 200)):  # valid, just empty
+        answer = requests.get(f"{server['base']}/dashboard?{query}", headers=auth, timeout=60)
+        assert answer.status_code == status and message in answer.text
+        assert 'form class="filters"' in answer.text  # the filters stay, to fix the choice
+    missing = requests.get(f"{server['base']}/dashboard/responses/999999", headers=auth, timeout=30)
+    assert missing.status_code == 404
+
+
+def test_period_bars_drill_down_to_that_week(server) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    data = requests.get(f"{server['base']}/dashboard/export/json?since=8w&by=week", headers=auth, timeout=60).json()
+    week = data["rows"][-2]["key"]  # a whole week
+    page = requests.get(f"{server['base']}/dashboard/quotes?since=8w&by=week&key={week}", headers=auth, timeout=60)
+    assert page.status_code == 200 and "data-response-id" in page.text
+    start = datetime.fromisoformat(week)
+    stamps = [line.split(" UTC")[0][-16:] for line in page.text.split('class="meta">')[1:]]
+    assert stamps and all(start <= datetime.fromisoformat(s) < start + timedelta(days=7) for s in stamps)
