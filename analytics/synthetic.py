@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import random
 import secrets
+from bisect import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from itertools import accumulate
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -89,8 +91,16 @@ class SeedResult:
     run: str
 
 
-def _weighted(rng: random.Random, weights: dict[str, int]) -> list[str]:
-    return rng.choices(list(weights), weights=list(weights.values()), k=1)
+class _Weighted:
+    """A weighted choice with the cumulative weights computed once (it is drawn millions of times)."""
+
+    def __init__(self, weights: dict[str, int]) -> None:
+        self.names = list(weights)
+        self.cumulative = list(accumulate(weights.values()))
+        self.total = self.cumulative[-1]
+
+    def draw(self, rng: random.Random) -> str:
+        return self.names[bisect(self.cumulative, rng.random() * self.total)]
 
 
 def _created_at(rng: random.Random, start: datetime, days: int) -> datetime:
@@ -124,11 +134,12 @@ class _Generator:
         self.start = self.end - timedelta(days=self.days)
         self.silos = list(taxonomy.silos)
         tps = {name: w for name, w in TOUCHPOINT_WEIGHTS.items() if name in taxonomy.touchpoints}
-        self.touchpoints = tps or dict.fromkeys(taxonomy.touchpoints, 1)
+        self.touchpoint_choice = _Weighted(tps or dict.fromkeys(taxonomy.touchpoints, 1))
+        self.channel_choice = _Weighted(CHANNEL_WEIGHTS)
 
     def response(self) -> dict:
         rng = self.rng
-        touchpoint = _weighted(rng, self.touchpoints)[0]
+        touchpoint = self.touchpoint_choice.draw(rng)
         owner = self.taxonomy.owner(touchpoint) or rng.choice(self.silos)
         created = _created_at(rng, self.start, self.days)
         progress = (created - self.start) / (self.end - self.start)
@@ -146,7 +157,7 @@ class _Generator:
         has_text = rng.random() < (0.9 if unhappy else 0.45)
         row: dict = {
             "touchpoint": touchpoint, "touchpoint_silo": owner,
-            "channel": _weighted(rng, CHANNEL_WEIGHTS)[0], "score": score,
+            "channel": self.channel_choice.draw(rng), "score": score,
             "effort": effort if rng.random() < 0.95 else None,
             "contact_count": contacts if rng.random() < 0.95 else None,
             "language": "en", "status": "complete", "created_at": created,
