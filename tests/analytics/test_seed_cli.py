@@ -53,3 +53,11 @@ def test_seed_adds_to_existing_data_and_refuses_bad_sizes(tmp_database, capsys) 
     assert main(["seed", "--rows", "0"]) == 2
     assert "--rows must be between" in capsys.readouterr().err
     assert main(["seed", "--days", "0"]) == 2
+
+
+def test_if_empty_seeds_a_new_store_once(tmp_database, capsys) -> None:
+    assert main(["seed", "--rows", "40", "--if-empty"]) == 0
+    assert main(["seed", "--rows", "40", "--if-empty"]) == 0
+    assert "already has feedback" in capsys.readouterr().out
+    with engine_for(tmp_database).connect() as connection:
+        assert connection.execute(select(func.count()).select_from(FeedbackResponse)).scalar() == 40
