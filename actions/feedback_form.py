@@ -18,6 +18,7 @@ from bot.answers import (
     EMPTY,
     TOO_LONG,
     Reading,
+    is_aside,
     read_contact_count,
     read_effort,
     read_first_contact,
@@ -31,6 +32,9 @@ from bot.language import ENGLISH, detect_language
 from bot.settings import get_settings
 
 Slots = dict[str, Any]
+# Intents that an open question takes as the answer unless the message is a short, sure aside.
+ASIDE_INTENTS = ("chitchat", "thank", "out_of_scope")
+ASIDE_CONFIDENCE = 0.9
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -120,6 +124,11 @@ class ValidateFeedbackForm(FormValidationAction):
         return {"score": reading.value, "score_band": band, **key_events(tracker)}
 
     def _open_text(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        if intent.get("name") in ASIDE_INTENTS and intent.get("confidence", 0) >= ASIDE_CONFIDENCE and is_aside(value):
+            # "are you a bot?" is small talk, not what went wrong: answer it, ask again.
+            dispatcher.utter_message(response=f"utter_{intent['name']}")
+            return {slot: None}
         reading = read_open_text(value, get_settings().conversation.max_text_length)
         if not reading.ok:
             return self._reject(slot, reading, dispatcher, tracker)

@@ -15,12 +15,33 @@ from actions.context import (
     store,
     touchpoint_label,
 )
-from bot.answers import read_open_text
+from bot.answers import read_open_text, tells_a_story
 from bot.feedback import Answers
 from bot.language import ENGLISH, detect_language
 from bot.settings import get_settings
 
 SURVEY_STARTS = ("touchpoint_completed", "greet", "choose_touchpoint", "give_feedback")
+
+
+OPEN_QUESTIONS = {"feedback_text": "text", "probe_text": "probe_text"}
+
+
+def keep_story(tracker: Tracker) -> None:
+    """An interruption that also answers the open question is stored as that answer.
+
+    "I want to stop paying for this, the app never works" ends the survey, and its words
+    still reach the team responsible.
+    """
+    slot = tracker.get_slot("requested_slot")
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not tracker.active_loop.get("name") or slot not in OPEN_QUESTIONS or not tells_a_story(text):
+        return
+    reading = read_open_text(text, get_settings().conversation.max_text_length)
+    if reading.ok:
+        language = detect_language(reading.value)
+        if slot == "probe_text" and language == ENGLISH:
+            language = None  # the open answer's language stays what it was
+        store(tracker, Answers(**{OPEN_QUESTIONS[slot]: reading.value, "language": language}))
 
 
 def _end_survey(tracker: Tracker) -> list[EventType]:
@@ -37,6 +58,7 @@ class ActionOptOut(Action):
         return "action_opt_out"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        keep_story(tracker)
         opt_out(tracker)
         dispatcher.utter_message(response="utter_opted_out")
         return _end_survey(tracker)
@@ -49,6 +71,7 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        keep_story(tracker)
         request_human(tracker)
         dispatcher.utter_message(response="utter_human_requested")
         return [*_end_survey(tracker), *(SlotSet(k, v) for k, v in key_events(tracker).items())]

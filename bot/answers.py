@@ -30,6 +30,11 @@ EFFORT_MIN, EFFORT_MAX = 1, 7  # 7 = very easy
 CONTACT_MAX = 100
 # Scores at or above this count as praise: the open question asks what went well.
 PRAISE_AT_OR_ABOVE = 4
+# An open answer this short that sounds like chit-chat ("are you a bot?") is an aside, not the answer.
+ASIDE_MAX_WORDS = 5
+# An interruption ("stop", "a person please") this long, given to an open question, also
+# carries an answer worth keeping ("I want to stop paying for this, the app never works").
+STORY_MIN_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -361,6 +366,16 @@ def read_open_text(text: str | None, max_length: int) -> Reading[str]:
     if len(cleaned) > max_length:
         return Reading(problem=TOO_LONG)
     return Reading(cleaned)
+
+
+def is_aside(text: str | None) -> bool:
+    """Short enough that chit-chat-sounding text is small talk rather than an answer."""
+    return len((text or "").split()) <= ASIDE_MAX_WORDS
+
+
+def tells_a_story(text: str | None) -> bool:
+    """Long enough that an interruption also says something we should keep as feedback."""
+    return len((text or "").split()) >= STORY_MIN_WORDS
 
 
 _TOUCHPOINT_STOP_WORDS = frozenset(

@@ -45,6 +45,7 @@ def make_tracker(
     sender_id: str = "sender-1",
     events_before: list[dict[str, Any]] | None = None,
     now: float | None = None,
+    confidence: float = 1.0,
 ) -> Tracker:
     """A tracker whose latest user turn said ``text``; ``extracted`` are slots mapped from it."""
     now = now or time.time()
@@ -52,7 +53,7 @@ def make_tracker(
         "event": "user",
         "timestamp": now,
         "text": text,
-        "parse_data": {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [], "text": text},
+        "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [], "text": text},
     }
     events = [
         {"event": "action", "timestamp": now - 10, "name": "action_session_start"},

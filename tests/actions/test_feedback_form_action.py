@@ -133,6 +133,24 @@ def test_a_foreign_answer_to_a_rating_is_kept_as_the_open_answer(chat, tmp_datab
     assert (row.text, row.language, row.score) == (text, "de", None)
 
 
+def test_small_talk_at_an_open_question_gets_an_answer_and_the_question_again(chat, tmp_database, domain) -> None:
+    tracker = answer(chat, "feedback_text", "are you a bot?", {"score": 2}, intent="chitchat")
+    events, dispatcher = validate(chat, tracker, domain)
+    assert chat.slots_set(events)["feedback_text"] is None
+    assert "reasks" not in chat.slots_set(events)
+    assert chat.responses(dispatcher) == ["utter_chitchat"]
+    assert chat.stored_responses(tmp_database) == []
+
+
+def test_feedback_that_sounds_out_of_scope_is_still_feedback(chat, tmp_database: str, domain: dict) -> None:
+    for text, confidence in (("the parcel never came", 0.77), ("where was my parcel for two weeks, nobody knew", 0.95)):
+        tracker = answer(chat, "feedback_text", text, {"score": 1}, intent="out_of_scope", confidence=confidence)
+        events, dispatcher = validate(chat, tracker, domain)
+        assert chat.slots_set(events)["feedback_text"] == text
+        assert dispatcher.messages == []
+        assert chat.stored_responses(tmp_database)[0].text == text
+
+
 def test_too_long_text_is_refused_with_the_limit(chat, tmp_database: str, domain: dict) -> None:
     events, dispatcher = validate(chat, answer(chat, "feedback_text", "word " * 500, {"score": 3}), domain)
     assert chat.slots_set(events)["feedback_text"] is None

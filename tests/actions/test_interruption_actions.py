@@ -26,6 +26,21 @@ def test_stop_remembers_the_opt_out_and_ends_the_survey(chat, tmp_database: str,
     assert conversation.status == "opted_out"
 
 
+def test_a_stop_that_also_tells_what_went_wrong_keeps_the_words(chat, tmp_database: str, domain: dict) -> None:
+    text = "I want to stop paying for this service, the app never works"
+    tracker = chat.tracker(text=text, intent="stop", slots=IN_SURVEY, active_loop="feedback_form")
+    chat.run(ActionOptOut(), tracker, domain)
+    [row] = chat.stored_responses(tmp_database)
+    assert (row.text, row.language, row.sentiment_label) == (text, "en", "negative")
+    assert chat.stored_customer(tmp_database, "C-5").opted_out
+
+
+def test_a_short_stop_stores_no_text(chat, tmp_database: str, domain: dict) -> None:
+    tracker = chat.tracker(text="stop", intent="stop", slots=IN_SURVEY, active_loop="feedback_form")
+    chat.run(ActionOptOut(), tracker, domain)
+    assert [row.text for row in chat.stored_responses(tmp_database)] in ([], [None])
+
+
 def test_after_opting_out_the_next_trigger_is_silent(chat, tmp_database: str, domain: dict) -> None:
     chat.run(ActionOptOut(), chat.tracker(text="unsubscribe", intent="stop", slots=IN_SURVEY), domain)
     trigger = chat.tracker(
