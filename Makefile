@@ -71,7 +71,10 @@ browser:
 	  fi; \
 	fi
 
+# A newcomer's first look: the default (SQLite) store gets synthetic feedback while it is empty,
+# so the reports have something to show; customers' refs start with SYN-. Never on DATABASE_URL.
 run: setup
+	@if [ -z "$${DATABASE_URL:-}" ]; then $(BIN)/siloscope seed --rows 5000 --if-empty; fi
 	@$(BIN)/siloscope run
 
 lint: venv

@@ -11,6 +11,7 @@ from bot.errors import UsageError
 from bot.launcher import Stack, StackConfig, StackError
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.tokens import rasa_token
+from bot.web.dashboard import dashboard_token
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +28,8 @@ Siloscope is running.
   Chat (REST):    curl -s {rest} -H 'Content-Type: application/json' \\
                     -d '{{"sender": "me", "message": "hi"}}'
   Chat (website): {web}/   (socket.io on port {config.rasa_port})
-  Reports:        {web}/dashboard   and   siloscope report
+  Dashboard:      {web}/dashboard?token={dashboard_token()}
+  Reports:        .venv/bin/siloscope report   (--format html -o report.html for the offline report)
   Webhooks in:    {web}/webhooks/touchpoint
   Rasa HTTP API:  http://localhost:{config.rasa_port}  (token in $RASA_TOKEN or var/rasa_token)
   Database:       {database_url}

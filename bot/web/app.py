@@ -20,6 +20,7 @@ BLUEPRINT_MODULES: list[str] = [
     "bot.web.demo",
     "bot.web.webhooks",
     "bot.web.dashboard",
+    "bot.web.customer_messages",
 ]
 
 _app_counter = itertools.count()
