@@ -103,15 +103,18 @@ class _Weighted:
         return self.names[bisect(self.cumulative, rng.random() * self.total)]
 
 
-def _created_at(rng: random.Random, start: datetime, days: int) -> datetime:
-    """A moment in the window, denser on weekdays and office hours."""
-    while True:
+def _created_at(rng: random.Random, start: datetime, days: int, latest: datetime) -> datetime:
+    """A moment in the window, denser on weekdays and office hours, and never after ``latest`` (now)."""
+    for _ in range(100):
         day = rng.randrange(days)
         moment = start + timedelta(days=day)
         if moment.weekday() >= 5 and rng.random() < 0.6:
             continue
         hour = min(23, max(0, int(rng.gauss(13, 4))))
-        return moment + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+        moment += timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+        if moment <= latest:
+            return moment
+    return latest - timedelta(seconds=rng.randrange(3600))  # a window of one early-morning day
 
 
 def _sentiment(rng: random.Random, negative: bool) -> tuple[str, float]:
@@ -130,6 +133,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.rows = rows
         self.days = max(1, days)
+        self.now = now
         self.end = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
         self.start = self.end - timedelta(days=self.days)
         self.silos = list(taxonomy.silos)
@@ -141,7 +145,7 @@ class _Generator:
         rng = self.rng
         touchpoint = self.touchpoint_choice.draw(rng)
         owner = self.taxonomy.owner(touchpoint) or rng.choice(self.silos)
-        created = _created_at(rng, self.start, self.days)
+        created = _created_at(rng, self.start, self.days, self.now)
         progress = (created - self.start) / (self.end - self.start)
         blamed = owner if rng.random() < 0.75 else rng.choice(self.silos)
         base, drift = FRICTION.get(blamed, DEFAULT_FRICTION)

@@ -54,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
     def _stop(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # Ctrl-C and a supervisor's SIGTERM both stop everything; SIGINT is set explicitly because a
+    # shell that started us in the background may have left it ignored.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         print("Starting the action server, Rasa (loading the model takes a while) and the web service...")
         stack.start()
