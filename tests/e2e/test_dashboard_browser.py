@@ -12,13 +12,10 @@ Set SILOSCOPE_UPDATE_DOCS=1 to refresh docs/dashboard.png.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import requests
@@ -27,22 +24,12 @@ from sqlalchemy.orm import Session
 from bot.settings import PROJECT_ROOT
 from bot.store.db import engine_for
 from bot.store.models import Attribution, Conversation, FeedbackResponse
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+from tests.support import WebService
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 TOKEN = "test-dashboard-token-5f1c"
 HOSTILE = "<script>window.__pwned = true</script><b>bold?</b> the courier broke my <img src=x onerror=alert(1)>"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _add_hostile_quote(url: str) -> int:
@@ -71,33 +58,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     subprocess.run([*siloscope, "seed", "--rows", "4000", "--days", "60"], env=env, check=True, cwd=PROJECT_ROOT,
                    capture_output=True)
     hostile_id = _add_hostile_quote(url)
-    port = _free_port()
-    process = subprocess.Popen([*siloscope, "web", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                               cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/health", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the web service did not start: " + process.stderr.read().decode()[-2000:])
-    yield {"base": base, "hostile_id": hostile_id, "env": env, "folder": folder}
-    process.terminate()
-    process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` (make test does it)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    web = WebService(env, folder / "web.log")
+    yield {"base": web.url(), "hostile_id": hostile_id, "env": env, "folder": folder}
+    web.stop()
 
 
 @pytest.mark.parametrize("path", ["/dashboard", "/dashboard/quotes?key=delivery", "/dashboard/export/csv",

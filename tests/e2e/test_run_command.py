@@ -14,8 +14,7 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT
-
-from .conftest import free_port
+from tests.support import free_port
 
 pytestmark = pytest.mark.e2e
 

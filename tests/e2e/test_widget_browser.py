@@ -13,31 +13,19 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright import sync_api as playwright_api
 from sqlalchemy import select
 
 from bot.settings import PROJECT_ROOT
 from bot.store.db import session_factory
 from bot.store.models import Conversation, Customer, FeedbackResponse
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
-
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 BOT_TIMEOUT_MS = 60_000  # Rasa plus the widget's own "typing" delay per message
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -48,16 +36,6 @@ new MutationObserver(() => {
   if (document.querySelector('.rw-typing-indication')) { window.__sawTyping = true; }
 }).observe(document, {childList: true, subtree: true});
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` (make test does it)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Visit:

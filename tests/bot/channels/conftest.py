@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,11 +13,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.store.db import engine_for, session_factory
+from tests.support import WebService, free_port
 
 SECRETS = {
     "SILOSCOPE_WEBHOOK_SECRET": "test-siloscope-secret",
@@ -31,12 +27,6 @@ SECRETS = {
     "SILOSCOPE_ALERT_WEBHOOK_SECRET": "test-helpdesk-secret",
     "RASA_TOKEN": "test-rasa-token",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -158,45 +148,8 @@ def sessions(channel_env: dict[str, str]):  # type: ignore[no-untyped-def]
     return session_factory(engine_for(channel_env["DATABASE_URL"]))
 
 
-class WebService:
-    """``siloscope web`` in a subprocess on a free port, as ``make run`` starts it."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log.open("wb")
-        full_env = {k: v for k, v in os.environ.items() if k not in SECRETS}
-        full_env.update(env)
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "siloscope"), "web", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=PROJECT_ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"web service exited: {log.read_text(errors='replace')[-2000:]}"
-            try:
-                if requests.get(f"{self.url}/health", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise AssertionError("web service did not start")
-
-    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> requests.Response:
-        return requests.post(f"{self.url}{path}", data=body,
-                             headers={"Content-Type": "application/json", **(headers or {})}, timeout=10)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
 @pytest.fixture
 def web(channel_env: dict[str, str], tmp_path: Path) -> Iterator[WebService]:
-    service = WebService(channel_env, tmp_path / "web.log")
+    service = WebService(channel_env, tmp_path / "web.log", drop=SECRETS)
     yield service
     service.stop()

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 
 from bot.channels.signing import shopify_signature, siloscope_signature, stripe_signature, zendesk_signature
 from bot.store.models import Customer, OutboxMessage, TouchpointEvent
+from tests.support import WebService
 
-from .conftest import SECRETS, FakePeer, WebService
+from .conftest import SECRETS, FakePeer
 
 SECRET = SECRETS["SILOSCOPE_WEBHOOK_SECRET"]
 
@@ -174,7 +175,7 @@ def test_rasa_down_keeps_the_event_and_triggers_once_it_is_back(web: WebService,
 
 def test_missing_secret_refuses_everything(channel_env, tmp_path, peers, sessions) -> None:
     env = {k: v for k, v in channel_env.items() if k != "SILOSCOPE_WEBHOOK_SECRET"}
-    service = WebService(env, tmp_path / "web-nosecret.log")
+    service = WebService(env, tmp_path / "web-nosecret.log", drop=SECRETS)
     try:
         answer = service.post("/webhooks/touchpoint", *signed(event()))
         assert answer.status_code == 503

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,54 +12,12 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT
+from tests.support import WebService
 
 RASA_PORT = 47123  # only rendered into the page; nothing listens there in these tests
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Web:
-    """``siloscope web`` in a subprocess on a free port."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.log = log.open("wb")
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "siloscope"), "web", "--host", "127.0.0.1", "--port", str(self.port)],
-            env={**os.environ, **env},
-            cwd=PROJECT_ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(self.url("/health"), timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"siloscope web did not start: {log.read_text(errors='replace')}")
-            time.sleep(0.2)
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
-def start_web(tmp_path: Path, **env: str) -> Web:
+def start_web(tmp_path: Path, **env: str) -> WebService:
     base = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'siloscope.db'}",
         "SILOSCOPE_VAR": str(tmp_path / "var"),
@@ -73,11 +26,11 @@ def start_web(tmp_path: Path, **env: str) -> Web:
     environment = {**base, **env}
     if "SILOSCOPE_SOCKET_URL" not in env:
         environment["SILOSCOPE_SOCKET_URL"] = ""
-    return Web(environment, tmp_path / "web.log")
+    return WebService(environment, tmp_path / "web.log")
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebService]:
     server = start_web(tmp_path_factory.mktemp("demo-web"))
     yield server
     server.stop()
@@ -103,7 +56,7 @@ def snippet(page: str) -> dict[str, str | None]:
     return finder.snippet
 
 
-def test_the_page_embeds_the_widget_in_context_of_its_touchpoint(web: Web) -> None:
+def test_the_page_embeds_the_widget_in_context_of_its_touchpoint(web: WebService) -> None:
     reply = requests.get(web.url("/?customer=C-1042&order=NW-77"), timeout=10)
     assert reply.status_code == 200
     assert reply.headers["content-type"].startswith("text/html")
@@ -116,13 +69,13 @@ def test_the_page_embeds_the_widget_in_context_of_its_touchpoint(web: Web) -> No
     assert "Order NW-77" in reply.text
 
 
-def test_without_a_customer_the_page_is_anonymous(web: Web) -> None:
+def test_without_a_customer_the_page_is_anonymous(web: WebService) -> None:
     found = snippet(requests.get(web.url("/"), timeout=10).text)
     assert "data-customer-ref" not in found
     assert found["data-touchpoint"] == "delivery"
 
 
-def test_the_socket_url_follows_the_visitors_host_and_the_started_rasa_port(web: Web) -> None:
+def test_the_socket_url_follows_the_visitors_host_and_the_started_rasa_port(web: WebService) -> None:
     by_ip = snippet(requests.get(web.url("/"), timeout=10).text)
     by_name = snippet(requests.get(web.url("/", host="localhost"), timeout=10).text)
     assert by_ip["data-socket-url"] == f"http://127.0.0.1:{RASA_PORT}"
@@ -131,14 +84,14 @@ def test_the_socket_url_follows_the_visitors_host_and_the_started_rasa_port(web:
 
 
 @pytest.mark.parametrize("bad", ["<script>", "C 1042", "-C1", "x" * 65, 'C-1"onload="alert(1)'])
-def test_a_bad_customer_reference_is_refused_with_a_clear_message(web: Web, bad: str) -> None:
+def test_a_bad_customer_reference_is_refused_with_a_clear_message(web: WebService, bad: str) -> None:
     reply = requests.get(web.url("/"), params={"customer": bad}, timeout=10)
     assert reply.status_code == 400
     assert reply.text.startswith("Bad request: customer must be 1-64 letters")
     assert "<script" not in reply.text
 
 
-def test_the_widget_and_its_licence_are_served_from_our_own_host(web: Web) -> None:
+def test_the_widget_and_its_licence_are_served_from_our_own_host(web: WebService) -> None:
     page = requests.get(web.url("/"), timeout=10).text
     loader = requests.get(web.url("/static/widget/siloscope-widget.js"), timeout=10)
     bundle = requests.get(web.url("/static/vendor/rasa-webchat/index.js"), timeout=10)

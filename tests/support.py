@@ -1,0 +1,76 @@
+"""Helpers the test rooms share: free ports, the web service in a subprocess, the browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import requests
+
+from bot.settings import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, headless, with the background services that would try the (closed) network off.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class WebService:
+    """``siloscope web`` in a subprocess on a free port, as ``make run`` starts it."""
+
+    def __init__(self, env: dict[str, str], log: Path, drop: Iterable[str] = ()) -> None:
+        self.port = free_port()
+        self.log_path = log
+        self.log = log.open("wb")
+        dropped = set(drop)
+        full_env = {k: v for k, v in os.environ.items() if k not in dropped}
+        full_env.update(env)
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "siloscope"), "web", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=PROJECT_ROOT,
+            env=full_env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(self.url("/health"), timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"siloscope web did not start: {log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+
+    def url(self, path: str = "", host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> requests.Response:
+        return requests.post(
+            self.url(path), data=body, headers={"Content-Type": "application/json", **(headers or {})}, timeout=10
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
