@@ -26,6 +26,7 @@ from bot.answers import (
     read_score,
     read_touchpoint,
     score_band,
+    tells_a_story,
 )
 from bot.feedback import Answers
 from bot.language import ENGLISH, detect_language
@@ -84,19 +85,30 @@ class ValidateFeedbackForm(FormValidationAction):
     def _structured(
         self, slot: str, value: Any, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> Slots | None:
-        """For a rating or yes/no that could not be read: an answer in another language is kept."""
+        """For a rating or yes/no that could not be read: None when it could.
+
+        A story told instead ("the parcel came late and ...") or an answer in another language is
+        kept as the open answer, so the customer's words are never lost, and the question is
+        asked again.
+        """
         if reading.ok:
             return None
         text = str(value or "").strip()
         language = detect_language(text) if text else ENGLISH
+        story = read_open_text(text, get_settings().conversation.max_text_length)
+        keep = story.ok and not tracker.get_slot("feedback_text") and (language != ENGLISH or tells_a_story(text))
+        if keep:
+            store(tracker, Answers(text=story.value, language=language))
         if language == ENGLISH:
-            return self._reject(slot, reading, dispatcher, tracker)
-        dispatcher.utter_message(response="utter_english_only")
-        result = self._reject_quietly(slot, tracker)
-        if not tracker.get_slot("feedback_text"):
-            store(tracker, Answers(text=text[: get_settings().conversation.max_text_length], language=language))
-            result["feedback_text"] = text
-        return {**result, **key_events(tracker)}
+            if keep:
+                dispatcher.utter_message(response="utter_story_kept")
+            result = self._reject(slot, reading, dispatcher, tracker)
+        else:
+            dispatcher.utter_message(response="utter_english_only")
+            result = self._reject_quietly(slot, tracker)
+        if keep:
+            result = {**result, "feedback_text": story.value, **key_events(tracker)}
+        return result
 
     def _reject_quietly(self, slot: str, tracker: Tracker) -> Slots:
         reasks = dict(tracker.get_slot("reasks") or {})

@@ -151,6 +151,19 @@ def test_feedback_that_sounds_out_of_scope_is_still_feedback(chat, tmp_database:
         assert chat.stored_responses(tmp_database)[0].text == text
 
 
+def test_a_story_told_instead_of_a_score_is_kept_and_the_score_asked_again(chat, tmp_database, domain) -> None:
+    text = "The parcel arrived late and the driver was rude to my neighbour"
+    events, dispatcher = validate(chat, answer(chat, "score", text, intent="give_feedback"), domain)
+    slots = chat.slots_set(events)
+    assert (slots["score"], slots["feedback_text"], slots["requested_slot"]) == (None, text, "score")
+    assert chat.responses(dispatcher) == ["utter_story_kept", "utter_reask_score"]
+    [row] = chat.stored_responses(tmp_database)
+    assert (row.text, row.language, row.score) == (text, "en", None)
+    # Once the score comes, the open question is not asked again.
+    tracker = answer(chat, "score", "2", {"feedback_text": text, "reasks": {"score": 1}})
+    assert chat.slots_set(validate(chat, tracker, domain)[0])["requested_slot"] == "probe_text"
+
+
 def test_too_long_text_is_refused_with_the_limit(chat, tmp_database: str, domain: dict) -> None:
     events, dispatcher = validate(chat, answer(chat, "feedback_text", "word " * 500, {"score": 3}), domain)
     assert chat.slots_set(events)["feedback_text"] is None
