@@ -26,6 +26,9 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.yml")
 LABELS = ("negative", "neutral", "positive")
 # Scores remembered: enough for one response and its clauses, too few for a benchmark to replay.
 RECENT_TEXTS = 32
+# Suffixes tried, in order, when a word is not in the lexicon itself.
+_INFLECTIONS = (("iest", "y"), ("ier", "y"), ("ily", "y"), ("est", ""), ("est", "e"), ("er", ""), ("er", "e"),
+                ("ly", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("es", ""), ("s", ""))
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -118,6 +121,24 @@ class SentimentScorer:
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
         self._recent: dict[str, float] = {}
+        self._inflected: dict[str, float] = {}
+
+    def _word(self, token: str) -> float:
+        """A word's valence, or its base form's ("smoothest" -> "smooth", "happiest" -> "happy")."""
+        value = self.words.get(token)
+        if value is not None:
+            return value
+        value = self._inflected.get(token)
+        if value is None:
+            value = 0.0
+            if len(token) > 4 and token.isalpha():
+                for suffix, replacement in _INFLECTIONS:
+                    base = token[: -len(suffix)] + replacement
+                    if token.endswith(suffix) and len(base) >= 3 and base in self.words:
+                        value = self.words[base]
+                        break
+            self._inflected[token] = value
+        return value
 
     def _negation(self, tokens: list[str], start: int, consumed: set[int]) -> int | None:
         """Index of a negation within three words before ``start`` that no phrase or earlier word used yet.
@@ -164,7 +185,7 @@ class SentimentScorer:
                     consumed.update(range(i, i + length))
                     break
             else:
-                value = 0.0 if token in self.boosters else self.words.get(token, 0.0)
+                value = 0.0 if token in self.boosters else self._word(token)
             if value:
                 negation = self._negation(tokens, i, consumed)
                 if negation is not None:
