@@ -49,11 +49,10 @@ def conversation_key(tracker: Tracker) -> str:
     return tracker.get_slot("conversation_id") or derived_key(tracker)
 
 
-def conversation_ref(tracker: Tracker, **changes: str | None) -> ConversationRef:
-    """The stored conversation this chat writes to; ``changes`` are slots set in this same turn."""
-    context = {name: changes.get(name, tracker.get_slot(name)) for name in CONTEXT_SLOTS}
-    key = changes.get("conversation_id") or conversation_key(tracker)
-    return ConversationRef(key=key, sender_id=tracker.sender_id, **context)
+def conversation_ref(tracker: Tracker) -> ConversationRef:
+    """The stored conversation this chat writes to, with the context the chat knows."""
+    context = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
+    return ConversationRef(key=conversation_key(tracker), sender_id=tracker.sender_id, **context)
 
 
 def key_events(tracker: Tracker) -> dict[str, Any]:
@@ -78,9 +77,9 @@ def _safely(what: str, call: Callable[[], Any]) -> Any:
         return None
 
 
-def store(tracker: Tracker, answers: Answers, **changes: str | None) -> None:
+def store(tracker: Tracker, answers: Answers) -> None:
     """Record the answers of this turn on the chat's conversation (idempotent)."""
-    ref = conversation_ref(tracker, **changes)
+    ref = conversation_ref(tracker)
     _safely(f"store answers for {ref.key}", lambda: service().record(ref, answers))
 
 
