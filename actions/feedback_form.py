@@ -99,10 +99,11 @@ class ValidateFeedbackForm(FormValidationAction):
         keep = story.ok and not tracker.get_slot("feedback_text") and (language != ENGLISH or tells_a_story(text))
         if keep:
             store(tracker, Answers(text=story.value, language=language))
-        if language == ENGLISH:
-            if keep:
-                dispatcher.utter_message(response="utter_story_kept")
+        if language == ENGLISH and not keep:
             result = self._reject(slot, reading, dispatcher, tracker)
+        elif language == ENGLISH:
+            dispatcher.utter_message(response="utter_story_kept")  # the question follows again
+            result = self._reject_quietly(slot, tracker)
         else:
             dispatcher.utter_message(response="utter_english_only")
             result = self._reject_quietly(slot, tracker)

