@@ -46,14 +46,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt | python
 venv: $(VENV)/.installed
 
 # Training runs only when the training data or the pipeline changed (content hash, not timestamps).
+# The new model replaces the old one in a single rename, so a running Rasa never sees no model.
 model: venv
 	@hash=$$(cat $(TRAINING_INPUTS) | sha256sum | cut -d' ' -f1); \
 	if [ -f models/.fingerprint ] && [ "$$(cat models/.fingerprint)" = "$$hash" ] && ls models/*.tar.gz >/dev/null 2>&1; then \
 	  echo "Model is up to date."; \
 	else \
 	  echo "Training the Rasa model (training data or config changed)..."; \
-	  rm -f models/*.tar.gz; \
-	  $(BIN)/rasa train --fixed-model-name siloscope --out models --quiet; \
+	  rm -rf models/.training; \
+	  $(BIN)/rasa train --fixed-model-name siloscope --out models/.training --quiet; \
+	  mv -f models/.training/siloscope.tar.gz models/siloscope.tar.gz; \
+	  rm -rf models/.training; \
 	  echo "$$hash" > models/.fingerprint; \
 	fi
 

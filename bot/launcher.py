@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -57,11 +58,21 @@ class StackConfig:
         return f"http://{self.host}:{self.web_port}"
 
 
+def _answers(response: requests.Response) -> bool:
+    return response.ok
+
+
+def _model_loaded(response: requests.Response) -> bool:
+    """Rasa may answer HTTP before its model is loaded; /status names the model once it is."""
+    return response.ok and bool(response.json().get("model_file"))
+
+
 @dataclass
 class _Server:
     name: str
     command: list[str]
     ready_url: str
+    is_ready: Callable[[requests.Response], bool] = _answers
     process: subprocess.Popen | None = None
     log: IO[bytes] | None = None
     log_path: Path | None = None
@@ -100,7 +111,8 @@ class Stack:
                     "--interface", c.host, "--port", str(c.rasa_port), "--model", str(c.model),
                     "--credentials", str(c.credentials), "--endpoints", str(self._endpoints_file()),
                 ],
-                f"{c.rasa_url}/",
+                f"{c.rasa_url}/status?token={c.rasa_token}",
+                _model_loaded,
             ),
             _Server(
                 "web",
@@ -142,9 +154,9 @@ class Stack:
                     code = server.process.returncode
                     raise StackError(f"{server.name} server exited with {code}{self._log_hint(server)}")
                 try:
-                    if requests.get(server.ready_url, timeout=2).ok:
+                    if server.is_ready(requests.get(server.ready_url, timeout=2)):
                         waiting.remove(server)
-                except requests.RequestException:
+                except (requests.RequestException, ValueError):
                     pass
             if waiting and time.monotonic() > deadline:
                 names = ", ".join(s.name for s in waiting)
