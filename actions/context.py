@@ -88,6 +88,11 @@ def finish(tracker: Tracker) -> None:
     _safely(f"finish {ref.key}", lambda: service().finish(ref))
 
 
+def restart(tracker: Tracker) -> None:
+    ref = conversation_ref(tracker)
+    _safely(f"forget the answers of {ref.key}", lambda: service().restart(ref))
+
+
 def opt_out(tracker: Tracker) -> None:
     ref = conversation_ref(tracker)
     _safely(f"opt out {ref.key}", lambda: service().opt_out(ref))

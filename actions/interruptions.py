@@ -12,6 +12,7 @@ from actions.context import (
     key_events,
     opt_out,
     request_human,
+    restart,
     store,
     touchpoint_label,
 )
@@ -102,6 +103,7 @@ class ActionRestart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         keep = [name for name in CONTEXT_SLOTS if name != "touchpoint" or _started_by_trigger(tracker)]
         touchpoint = tracker.get_slot("touchpoint") if "touchpoint" in keep else None
+        restart(tracker)
         dispatcher.utter_message(response="utter_restart")
         return [
             Restarted(),

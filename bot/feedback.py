@@ -31,6 +31,9 @@ __all__ = ["Answers", "ConversationRef", "FeedbackService", "get_feedback_servic
 log = logging.getLogger(__name__)
 
 
+ANSWER_FIELDS = ("score", "text", "probe_text", "effort", "contact_count", "language")
+
+
 @dataclass(frozen=True)
 class Answers:
     """Normalised answers from one or more turns; None means "not given in this turn"."""
@@ -110,6 +113,14 @@ class FeedbackService:
         """Never ask this customer again, and end this conversation."""
         self._run("opt_out", ref, {})
 
+    def restart(self, ref: ConversationRef) -> None:
+        """The customer starts the survey over: forget this conversation's answers, keep its context.
+
+        Without it an answer that is not asked again (a probe after a new, higher score) would
+        stay in the row beside answers it no longer belongs to.
+        """
+        self._run("restart", ref, {})
+
     def request_human(self, ref: ConversationRef) -> None:
         self._run("request_human", ref, {})
 
@@ -139,6 +150,12 @@ class FeedbackService:
         response = repository.get_or_create_response(
             session, conversation, self.taxonomy.owner(conversation.touchpoint)
         )
+        if op == "restart":
+            for field in ANSWER_FIELDS:
+                setattr(response, field, None)
+            repository.replace_attributions(session, response, *analyse_response(response))
+            response.status, conversation.status = "partial", "open"
+            return
         if op == "finish":
             response.status = data["status"]
             conversation.status = data["status"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actions.context import conversation_ref
 from actions.interruptions import ActionOptOut, ActionRequestHuman, ActionRestart, ActionUnclear
 from actions.survey import ActionBeginFeedback
 
@@ -92,6 +93,16 @@ def test_restart_asks_the_same_survey_again_in_the_same_conversation(chat, tmp_d
         "T-5",
     )
     assert "score" not in slots  # answers are asked again
+
+
+def test_restart_forgets_the_stored_answers(chat, tmp_database: str, domain: dict) -> None:
+    from bot.feedback import Answers, get_feedback_service
+
+    tracker = chat.tracker(text="start over", intent="restart", slots=IN_SURVEY, active_loop="feedback_form")
+    get_feedback_service().record(conversation_ref(tracker), Answers(score=1, probe_text="Call me back."))
+    chat.run(ActionRestart(), tracker, domain)
+    [response] = chat.stored_responses(tmp_database)
+    assert (response.score, response.probe_text, response.status) == (None, None, "partial")
 
 
 def test_restart_of_a_chosen_touchpoint_lets_the_customer_choose_again(chat, tmp_database: str, domain: dict) -> None:

@@ -130,3 +130,15 @@ def test_a_finished_negative_response_queues_one_alert_for_its_silo(
         alerts = session.execute(select(OutboxMessage)).scalars().all()
     assert [(a.kind, a.destination) for a in alerts] == [("alert", "teams")]
     assert alerts[0].payload["silo"] == "finance"
+
+
+def test_restart_forgets_the_answers_but_keeps_the_conversation(tmp_database: str) -> None:
+    service = get_feedback_service()
+    service.record(REF, Answers(score=1, text="The invoice was wrong.", probe_text="Check it first.", effort=2))
+    service.finish(REF)
+    service.restart(REF)
+    service.record(REF, Answers(score=5))
+    response = only_response(tmp_database)
+    assert (response.score, response.text, response.probe_text, response.effort) == (5, None, None, None)
+    assert (response.status, response.primary_silo, response.attributions) == ("partial", None, [])
+    assert count(tmp_database, Conversation) == 1
