@@ -133,7 +133,8 @@ class ValidateFeedbackForm(FormValidationAction):
         if rejected is not None:
             return rejected
         store(tracker, Answers(score=reading.value))
-        band = score_band(reading.value, get_settings().conversation.probe_at_or_below)
+        conversation = get_settings().conversation
+        band = score_band(reading.value, conversation.probe_at_or_below, conversation.praise_at_or_above)
         return {"score": reading.value, "score_band": band, **key_events(tracker)}
 
     def _open_text(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:

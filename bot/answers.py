@@ -28,8 +28,6 @@ AMBIGUOUS = "ambiguous"
 SCORE_MIN, SCORE_MAX = 1, 5
 EFFORT_MIN, EFFORT_MAX = 1, 7  # 7 = very easy
 CONTACT_MAX = 100
-# Scores at or above this count as praise: the open question asks what went well.
-PRAISE_AT_OR_ABOVE = 4
 # An open answer this short that sounds like chit-chat ("are you a bot?") is an aside, not the answer.
 ASIDE_MAX_WORDS = 5
 # An interruption ("stop", "a person please") this long, given to an open question, also
@@ -267,13 +265,13 @@ def read_effort(text: str | None) -> Reading[int]:
     return _read_scale(text, EFFORT_MIN, EFFORT_MAX, EFFORT_WORDS)
 
 
-def score_band(score: int | None, probe_at_or_below: int) -> str | None:
+def score_band(score: int | None, probe_at_or_below: int, praise_at_or_above: int) -> str | None:
     """low (gets the probe), mid or high (asked what went well); None without a score."""
     if score is None:
         return None
     if score <= probe_at_or_below:
         return "low"
-    return "high" if score >= PRAISE_AT_OR_ABOVE else "mid"
+    return "high" if score >= praise_at_or_above else "mid"
 
 
 def _count_in(text: str) -> tuple[int | None, bool]:

@@ -33,6 +33,7 @@ class ConversationSettings:
     max_text_length: int = 2000
     max_reasks: int = 2
     probe_at_or_below: int = 2
+    praise_at_or_above: int = 4
     language_min_words: int = 3
 
 

@@ -225,6 +225,7 @@ def test_unknown_touchpoints_are_reasked() -> None:
 
 
 def test_score_bands_follow_the_probe_threshold() -> None:
-    assert [score_band(s, 2) for s in (1, 2, 3, 4, 5)] == ["low", "low", "mid", "high", "high"]
-    assert score_band(3, 3) == "low"
-    assert score_band(None, 2) is None
+    assert [score_band(s, 2, 4) for s in (1, 2, 3, 4, 5)] == ["low", "low", "mid", "high", "high"]
+    assert score_band(3, 3, 4) == "low"
+    assert score_band(4, 2, 5) == "mid"
+    assert score_band(None, 2, 4) is None
