@@ -16,6 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
+from bot.language import ENGLISH, detect_language
 from bot.settings import get_settings
 from bot.taxonomy import load_taxonomy
 
@@ -81,6 +82,21 @@ def store(tracker: Tracker, answers: Answers) -> None:
     """Record the answers of this turn on the chat's conversation (idempotent)."""
     ref = conversation_ref(tracker)
     _safely(f"store answers for {ref.key}", lambda: service().record(ref, answers))
+
+
+# The open questions and the response field each one fills.
+OPEN_QUESTIONS = {"feedback_text": "text", "probe_text": "probe_text"}
+
+
+def store_open_answer(tracker: Tracker, slot: str, text: str) -> str:
+    """Store the answer to an open question with its language, and return that language.
+
+    An English probe answer leaves the response's language as the first open answer set it.
+    """
+    language = detect_language(text)
+    kept = None if slot == "probe_text" and language == ENGLISH else language
+    store(tracker, Answers(**{OPEN_QUESTIONS[slot]: text, "language": kept}))
+    return language
 
 
 def finish(tracker: Tracker) -> None:

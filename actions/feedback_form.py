@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.context import key_events, store, touchpoint_label, touchpoint_labels
+from actions.context import key_events, store, store_open_answer, touchpoint_label, touchpoint_labels
 from bot.answers import (
     EMPTY,
     TOO_LONG,
@@ -146,12 +146,7 @@ class ValidateFeedbackForm(FormValidationAction):
         reading = read_open_text(value, get_settings().conversation.max_text_length)
         if not reading.ok:
             return self._reject(slot, reading, dispatcher, tracker)
-        language = detect_language(reading.value)
-        if slot == "feedback_text":
-            answers = Answers(text=reading.value, language=language)
-        else:
-            answers = Answers(probe_text=reading.value, language=language if language != ENGLISH else None)
-        store(tracker, answers)
+        language = store_open_answer(tracker, slot, reading.value)
         if language != ENGLISH:
             dispatcher.utter_message(response="utter_english_only")
         return {slot: reading.value, **key_events(tracker)}

@@ -8,12 +8,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
     CONTEXT_SLOTS,
+    OPEN_QUESTIONS,
     conversation_key,
     key_events,
     opt_out,
     request_human,
     restart,
     store,
+    store_open_answer,
     touchpoint_label,
 )
 from bot.answers import read_open_text, tells_a_story
@@ -22,9 +24,6 @@ from bot.language import ENGLISH, detect_language
 from bot.settings import get_settings
 
 SURVEY_STARTS = ("touchpoint_completed", "greet", "choose_touchpoint", "give_feedback")
-
-
-OPEN_QUESTIONS = {"feedback_text": "text", "probe_text": "probe_text"}
 
 
 def keep_story(tracker: Tracker) -> None:
@@ -39,10 +38,7 @@ def keep_story(tracker: Tracker) -> None:
         return
     reading = read_open_text(text, get_settings().conversation.max_text_length)
     if reading.ok:
-        language = detect_language(reading.value)
-        if slot == "probe_text" and language == ENGLISH:
-            language = None  # the open answer's language stays what it was
-        store(tracker, Answers(**{OPEN_QUESTIONS[slot]: reading.value, "language": language}))
+        store_open_answer(tracker, slot, reading.value)
 
 
 def _end_survey(tracker: Tracker) -> list[EventType]:
