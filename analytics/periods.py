@@ -10,8 +10,6 @@ and still needs one pass only.
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -20,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Integer, cast, func, literal
 
 from bot.errors import UsageError
+from bot.periods import months_back, parse_length
 
 UNITS = ("day", "week", "month")
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([dwm])\s*$", re.IGNORECASE)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -30,13 +28,6 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"unknown time zone '{name}' (use an IANA name such as UTC or Europe/Berlin)") from None
-
-
-def _months_back(day: date, months: int) -> date:
-    """The same day of the month ``months`` calendar months earlier (clamped to the month's end)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _parse_date(value: str, option: str) -> date:
@@ -94,9 +85,11 @@ def make_window(since: str, until: str | None, tz: ZoneInfo, now: datetime | Non
         now = now.replace(tzinfo=timezone.utc)
     today = now.astimezone(tz).date()
     end_day = _parse_date(until, "--until") + timedelta(days=1) if until else today + timedelta(days=1)
-    match = _RELATIVE.match(since or "")
-    if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
+    length = parse_length(since)
+    if length:
+        amount, unit = length
+        if unit == "h":
+            raise UsageError(f"--since: '{since}' is in hours; reports cover whole days: use d, w or m")
         if amount < 1:
             raise UsageError(f"--since: '{since}' must be at least one day, week or month")
         if unit == "d":
@@ -104,7 +97,7 @@ def make_window(since: str, until: str | None, tz: ZoneInfo, now: datetime | Non
         elif unit == "w":
             start_day = end_day - timedelta(weeks=amount)
         else:
-            start_day = _months_back(end_day, amount)
+            start_day = months_back(end_day, amount)
     else:
         start_day = _parse_date(since, "--since")
     if start_day >= end_day:

@@ -24,7 +24,7 @@ CSV_COLUMNS = [
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="print stored feedback as CSV or JSON")
     parser.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
-    parser.add_argument("--since", help="only responses updated in this window: 30m, 12h, 7d, 2w or a date")
+    parser.add_argument("--since", help="only responses updated in this window: 12h, 7d, 2w, 6m (months) or a date")
     parser.set_defaults(handler=run)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from sqlalchemy import update
@@ -65,3 +65,21 @@ def test_a_bad_period_is_one_clear_line(tmp_database: str, capsys, since: str) -
     assert main(["export", f"--since={since}"]) == 2
     err = capsys.readouterr().err
     assert "cannot read the period" in err and "Traceback" not in err
+
+
+def test_periods_mean_the_same_in_every_command() -> None:
+    """``m`` is months for export as for report (never minutes), ``h`` hours, ``w`` weeks."""
+    from datetime import datetime
+
+    from bot.periods import parse_since
+
+    now = datetime(2026, 3, 31, 12, 0, tzinfo=timezone.utc)
+    assert parse_since("6m", now) == datetime(2025, 9, 30, 12, 0)  # clamped to the month's end
+    assert parse_since("12h", now) == datetime(2026, 3, 31, 0, 0)
+    assert parse_since("2w", now) == datetime(2026, 3, 17, 12, 0)
+
+
+def test_report_refuses_hours_in_one_line(tmp_database: str, capsys) -> None:
+    assert main(["report", "--since", "12h"]) == 2
+    err = capsys.readouterr().err
+    assert "whole days" in err and "Traceback" not in err
