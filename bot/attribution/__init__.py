@@ -124,9 +124,10 @@ class Attributor:
             for index in range(len(names))
             if confidences[index] >= threshold
         ]
-        # Siloscope looks for pain points: a silo the customer complains about ranks before one
-        # they praise ("sales was great but the invoice was wrong" -> finance first).
-        mentions.sort(key=lambda m: (m.sentiment_label != "negative", -m.confidence))
+        # Siloscope looks for pain points: a silo the customer praises ranks after the others
+        # ("sales was great but the invoice was wrong" -> finance first). Neutral and negative
+        # mentions keep the model's order: a clause read as neutral is often a complaint in plain words.
+        mentions.sort(key=lambda m: (m.sentiment_label == "positive", -m.confidence))
         return AttributionResult(tuple(mentions), self._handoffs(clauses, threshold))
 
     def _mention(self, index: int, confidence: float, clauses: list[_ClauseScore]) -> SiloMention:

@@ -1,4 +1,4 @@
-"""Turning a clause into the features the silo model scores: stemmed content words and word pairs."""
+"""Turning a clause into the features the silo model scores: stemmed words, word pairs and word beginnings."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import yaml
 from bot.sentiment.text import words
 
 LANGUAGE_FILE = Path(__file__).with_name("language.yml")
+# Long words also count by their first letters, so spellings and forms no example used still point the same
+# way: "cancelation", "cancellations" and a tweet's "Cancelled Flightled" share "cance~" with "cancelled".
+PREFIX_LENGTH = 5
 
 
 @lru_cache(maxsize=1)
@@ -34,8 +37,10 @@ def stem(token: str) -> str:
 
 
 def features(text: str) -> list[str]:
-    """Stemmed content words plus adjacent content-word pairs ("order number", "direct debit")."""
+    """Stemmed content words, adjacent content-word pairs ("order number", "direct debit") and word beginnings."""
     stop = stopwords()
-    content = [stem(t) for t in words(text) if t not in stop and not t.isdigit()]
+    tokens = [t for t in words(text) if t not in stop and not t.isdigit()]
+    content = [stem(t) for t in tokens]
     pairs = [f"{a} {b}" for a, b in pairwise(content)]
-    return content + pairs
+    beginnings = [f"{t[:PREFIX_LENGTH]}~" for t in tokens if len(t) > PREFIX_LENGTH and t.isalpha()]
+    return content + pairs + beginnings
