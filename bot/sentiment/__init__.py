@@ -21,6 +21,7 @@ import yaml
 from textblob.en import sentiment as textblob_sentiment  # what TextBlob(text).sentiment calls, minus its overhead
 
 from bot.sentiment.text import clean, words
+from bot.sentiment.tweet import TweetReader
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yml")
 LABELS = ("negative", "neutral", "positive")
@@ -51,6 +52,8 @@ class ScoringSettings:
     question_positive_scale: float = 0.3
     question_negative_scale: float = 0.5
     unmet_negation: float = -0.7
+    emphasis: float = 0.3
+    negation_min: float = 1.0
 
 
 def _vader_words() -> dict[str, float]:
@@ -120,8 +123,18 @@ class SentimentScorer:
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
+        # Emoticons: the non-word entries of the base lists (VADER has ~200) plus lexicon.yml's own.
+        emoticons = {k: v for k, v in self.words.items() if v and " " not in k and not k.replace("'", "").isalnum()}
+        emoticons.update({str(k): float(v) for k, v in (config.get("emoticons") or {}).items()})
+        self.tweets = TweetReader(emoticons, config.get("slang") or {}, self._known)
         self._recent: dict[str, float] = {}
         self._inflected: dict[str, float] = {}
+
+    def _known(self, token: str) -> bool:
+        """Whether a token means something to this scorer (used to read elongations and hashtags)."""
+        return (
+            bool(self.words.get(token)) or token in self.negations or token in self.boosters or token in self.phrases
+        )
 
     def _word(self, token: str) -> float:
         """A word's valence, or its base form's ("smoothest" -> "smooth", "happiest" -> "happy")."""
@@ -169,8 +182,13 @@ class SentimentScorer:
                 pieces.append(char)
         return "".join(pieces), total
 
-    def _sentence(self, tokens: list[str]) -> tuple[float, float]:
-        """Positive and negative valence of one sentence, with phrases, negation, boosters and 'but'."""
+    def _sentence(self, tokens: list[str], emphasised: set[int] | frozenset[str] = frozenset(),
+                  shouted: frozenset[str] = frozenset()) -> tuple[float, float]:
+        """Positive and negative valence of one sentence, with phrases, negation, boosters and 'but'.
+
+        Words stretched ("sooo goood", positions in ``emphasised``) or shouted in capitals (``shouted``)
+        weigh more, as VADER does for capitals.
+        """
         settings = self.settings
         contrast_at = max((i for i, t in enumerate(tokens) if t in ("but", "however")), default=-1)
         positive = negative = 0.0
@@ -187,12 +205,16 @@ class SentimentScorer:
             else:
                 value = 0.0 if token in self.boosters else self._word(token)
             if value:
-                negation = self._negation(tokens, i, consumed)
+                # Weak context words ("again", "still", "hours") are not what a negation denies:
+                # in "can't sleep again" the complaint is not undone.
+                negation = self._negation(tokens, i, consumed) if abs(value) >= settings.negation_min else None
                 if negation is not None:
                     value *= settings.negation_scalar
                     consumed.add(negation)
                 if i > 0 and tokens[i - 1] in self.boosters:
                     value *= 1 + self.boosters[tokens[i - 1]]
+                if (emphasised or shouted) and (i in emphasised or token in shouted):
+                    value *= 1 + settings.emphasis
                 if contrast_at >= 0:
                     value *= settings.contrast_weight if i > contrast_at else (2 - settings.contrast_weight) / 1.5
                 if value > 0:
@@ -211,10 +233,21 @@ class SentimentScorer:
 
     def valence(self, text: str) -> float:
         """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
-        text, total = self._emoji(clean(text))
+        reader = self.tweets
+        shouted = reader.shouted(text)
+        text, total = self._emoji(clean(reader.split_hashtags(text)))
+        text, faces = reader.emoticons_in(text)
+        total += faces
         settings = self.settings
-        sentences = [words(s) for s in _SENTENCES.split(text) if s.strip()]
-        scored = [self._sentence(tokens) for tokens in sentences]
+        elongations = reader.has_elongation(text)
+        sentences, emphasis = [], []
+        for sentence in _SENTENCES.split(text):
+            if sentence.strip():
+                tokens, emphasised = reader.tokens(words(sentence), elongations)
+                sentences.append(tokens)
+                emphasis.append(emphasised)
+        scored = [self._sentence(tokens, emphasised, shouted) for tokens, emphasised in zip(sentences, emphasis,
+                                                                                            strict=True)]
         complaint = any(negative <= -1.0 for _, negative in scored) or total <= -1.0
         for tokens, (positive, negative) in zip(sentences, scored, strict=True):
             if positive and complaint and self._sarcastic(tokens, negative):
