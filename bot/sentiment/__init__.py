@@ -122,6 +122,7 @@ class SentimentScorer:
         self.settings = ScoringSettings(**(config.get("scoring") or {}))
         self.question_openers = [tuple(words(str(q))) for q in config.get("question_openers") or ()]
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
+        self.laughter = frozenset(str(w).lower() for w in config.get("laughter") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
         # Emoticons: the non-word entries of the base lists (VADER has ~200) plus lexicon.yml's own.
@@ -145,7 +146,9 @@ class SentimentScorer:
         value = self._inflected.get(token)
         if value is None:
             value = 0.0
-            if len(token) > 4 and token.isalpha():
+            if token.endswith("'s") and len(token) > 4:
+                value = self.words.get(token[:-2], 0.0)  # "nobody's at the desk", "everyone's happy"
+            elif len(token) > 4 and token.isalpha():
                 for suffix, replacement in _INFLECTIONS:
                     base = token[: -len(suffix)] + replacement
                     if token.endswith(suffix) and len(base) >= 3 and base in self.words:
@@ -184,15 +187,18 @@ class SentimentScorer:
         return "".join(pieces), total
 
     def _sentence(self, tokens: list[str], emphasised: set[int] | frozenset[str] = frozenset(),
-                  shouted: frozenset[str] = frozenset()) -> tuple[float, float]:
+                  shouted: frozenset[str] = frozenset()) -> tuple[float, float, float]:
         """Positive and negative valence of one sentence, with phrases, negation, boosters and 'but'.
+
+        The third value is the part of the positive that is laughter ("lol"): in a complaint it is a shrug
+        ("4 hours at the gate lol"), not praise, so the caller drops it there.
 
         Words stretched ("sooo goood", positions in ``emphasised``) or shouted in capitals (``shouted``)
         weigh more, as VADER does for capitals.
         """
         settings = self.settings
         contrast_at = max((i for i, t in enumerate(tokens) if t in ("but", "however")), default=-1)
-        positive = negative = 0.0
+        positive = negative = laugh = 0.0
         consumed: set[int] = set()
         i = 0
         while i < len(tokens):
@@ -220,6 +226,8 @@ class SentimentScorer:
                     value *= settings.contrast_weight if i > contrast_at else (2 - settings.contrast_weight) / 1.5
                 if value > 0:
                     positive += value
+                    if token in self.laughter:
+                        laugh += value
                 else:
                     negative += value
             i += length
@@ -230,7 +238,7 @@ class SentimentScorer:
             positive *= settings.question_positive_scale
             if any(tuple(tokens[: len(opener)]) == opener for opener in self.question_openers):
                 negative *= settings.question_negative_scale
-        return positive, negative
+        return positive, negative, laugh
 
     def valence(self, text: str) -> float:
         """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
@@ -251,15 +259,19 @@ class SentimentScorer:
                 emphasis.append(emphasised)
         scored = [self._sentence(tokens, emphasised, shouted) for tokens, emphasised in zip(sentences, emphasis,
                                                                                             strict=True)]
-        complaint = any(negative <= -1.0 for _, negative in scored) or total <= -1.0
-        for tokens, (positive, negative) in zip(sentences, scored, strict=True):
+        lowered = text.lower().replace("’", "'")
+        patterns = 0.0
+        if self.patterns is not None:
+            for match in self.patterns.finditer(lowered):
+                patterns += self.pattern_values[match.lastgroup or ""]
+        complaint = any(negative <= -1.0 for _, negative, _ in scored) or total <= -1.0 or patterns <= -2.0
+        for tokens, (positive, negative, laugh) in zip(sentences, scored, strict=True):
+            if complaint and laugh:
+                positive -= laugh
             if positive and complaint and self._sarcastic(tokens, negative):
                 positive = -positive  # "on hold for two hours. love it."
             total += positive + negative
-        lowered = text.lower().replace("’", "'")
-        if self.patterns is not None:
-            for match in self.patterns.finditer(lowered):
-                total += self.pattern_values[match.lastgroup or ""]
+        total += patterns
         if total:
             bangs = min(lowered.count("!"), 4)
             total += math.copysign(bangs * settings.exclamation, total)
