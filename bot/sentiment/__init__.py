@@ -219,7 +219,8 @@ class SentimentScorer:
                     value *= settings.negation_scalar
                     consumed.add(negation)
                 if i > 0 and tokens[i - 1] in self.boosters:
-                    value *= 1 + self.boosters[tokens[i - 1]]
+                    stretched = 1 + settings.emphasis if i - 1 in emphasised else 1  # "sooo good"
+                    value *= 1 + self.boosters[tokens[i - 1]] * stretched
                 if (emphasised or shouted) and (i in emphasised or token in shouted):
                     value *= 1 + settings.emphasis
                 if contrast_at >= 0:
@@ -265,8 +266,10 @@ class SentimentScorer:
             for match in self.patterns.finditer(lowered):
                 patterns += self.pattern_values[match.lastgroup or ""]
         complaint = any(negative <= -1.0 for _, negative, _ in scored) or total <= -1.0 or patterns <= -2.0
+        # Laughter next to anything negative is a shrug, not joy: "4 hours on the tarmac lol".
+        shrug = complaint or patterns <= -1.0
         for tokens, (positive, negative, laugh) in zip(sentences, scored, strict=True):
-            if complaint and laugh:
+            if shrug and laugh:
                 positive -= laugh
             if positive and complaint and self._sarcastic(tokens, negative):
                 positive = -positive  # "on hold for two hours. love it."

@@ -121,12 +121,10 @@ class TweetReader:
                 if laugh:
                     token = "lol" if laugh.group("lol") else "haha"
             expansion = self.slang.get(token)
-            if expansion is not None:
-                result.extend(expansion)
-                continue
-            if elongated:
-                emphasised.add(len(result))
-            result.append(token)
+            words = expansion if expansion is not None else (token,)
+            if elongated:  # "sooo" -> "soo" -> "so", still stretched
+                emphasised.update(range(len(result), len(result) + len(words)))
+            result.extend(words)
         return result, emphasised
 
     def _shorten(self, token: str) -> str:

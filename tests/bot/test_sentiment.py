@@ -90,3 +90,121 @@ def test_irony_after_a_complaint_and_emoji() -> None:
     assert analyse_sentiment("Great flight, lovely crew").label == "positive"
     assert analyse_sentiment("new episode tonight 🎉").label == "positive"
     assert analyse_sentiment("monday again 🙄").label == "negative"
+
+
+# --- tweet and chat writing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("see you tomorrow <3", "positive"),
+        ("see you tomorrow :(", "negative"),
+        ("back at work tomorrow ^_^", "positive"),
+        ("back at work tomorrow -_-", "negative"),
+        ("class at 8am :/", "negative"),
+        ("my flight got moved to 6am </3", "negative"),
+        ("monday again :'(", "negative"),
+    ],
+)
+def test_emoticons_carry_the_sentiment(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+def test_a_repeated_emoticon_is_the_same_face() -> None:
+    assert analyse_sentiment("see you tomorrow :)))").label == "positive"
+    assert analyse_sentiment("see you tomorrow :((((").label == "negative"
+
+
+def test_stretched_words_are_read_and_weigh_more() -> None:
+    assert analyse_sentiment("that burger was goooood").label == "positive"
+    assert analyse_sentiment("loooove this place").label == "positive"
+    assert analyse_sentiment("this update is baaaad").label == "negative"
+    assert analyse_sentiment("sooo good").score > analyse_sentiment("so good").score > 0
+
+
+def test_a_shouted_word_weighs_more_but_a_shouted_tweet_does_not() -> None:
+    assert analyse_sentiment("the flight was LATE").score < analyse_sentiment("the flight was late").score < 0
+    shouted_tweet = analyse_sentiment("THE FLIGHT WAS LATE").score
+    assert shouted_tweet == pytest.approx(analyse_sentiment("the flight was late").score)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("@united landed in Denver #neveragain", "negative"),
+        ("@united landed in Denver #NeverAgain", "negative"),
+        ("bag went to Boston, I went to Denver #unitedfail", "negative"),
+        ("3 days and counting #lostmybag", "negative"),
+        ("first day at the new job #blessed", "positive"),
+    ],
+)
+def test_hashtags_are_read_as_words(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("luv this place", "positive"),
+        ("gr8 crew on my flight today", "positive"),
+        ("thx for the quick reply", "positive"),
+        ("tbh not impressed", "negative"),
+        ("idk what time the store opens", "neutral"),
+        ("cant wait for the weekend", "positive"),
+        ("dont like the new menu", "negative"),
+    ],
+)
+def test_slang_and_abbreviations(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+def test_laughter_is_cheerful_alone_and_a_shrug_in_a_complaint() -> None:
+    assert analyse_sentiment("my cat is asleep on my keyboard lol").label == "positive"
+    assert analyse_sentiment("4 hours on the tarmac lol").label == "negative"
+    assert analyse_sentiment("hahahaha best day").label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RT @citynews: Council meets on Tuesday to vote on the budget http://t.co/abc",
+        "Apple to unveil new iPhone at September event http://bit.ly/xyz",
+        "Top 10 destinations for 2016 http://t.co/top",
+        "The library will be closed Monday for the holiday",
+        "Tickets for the tour go on sale Friday at 10am",
+        "@united is there a direct flight to Boston on Friday?",
+        "what's the number for lost and found at the airport?",
+        "stocks open higher ahead of the jobs report",
+    ],
+)
+def test_news_announcements_and_questions_stay_neutral(text: str) -> None:
+    assert analyse_sentiment(text).label == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "still no update on my refund",
+        "no wifi on a 6 hour flight",
+        "your app keeps logging me out",
+        "been trying to reach someone for a week",
+        "can't sleep again",
+        "the kiosk ate my boarding pass and nobody's at the desk",
+        "@united thanks for the 3 hour delay",
+    ],
+)
+def test_complaints_without_a_sentiment_word(text: str) -> None:
+    assert analyse_sentiment(text).label == "negative"
+
+
+def test_speed_is_praise_and_waiting_is_not() -> None:
+    assert analyse_sentiment("refund came through in 2 days, thanks").label == "positive"
+    assert analyse_sentiment("sorted in like 5 minutes").score > analyse_sentiment("waited 5 minutes").score
+    assert analyse_sentiment("waited 2 days for a reply").label == "negative"
+
+
+def test_no_is_a_negation_and_loyalty_is_praise() -> None:
+    # "no" was once read by YAML as the boolean false, so it negated nothing.
+    assert analyse_sentiment("no good").label == "negative"
+    assert analyse_sentiment("free wifi and snacks, never flying anyone else").label == "positive"
