@@ -176,6 +176,7 @@ def test_laughter_is_cheerful_alone_and_a_shrug_in_a_complaint() -> None:
         "@united is there a direct flight to Boston on Friday?",
         "what's the number for lost and found at the airport?",
         "stocks open higher ahead of the jobs report",
+        "@airline I need a receipt for my bag fee",
     ],
 )
 def test_news_announcements_and_questions_stay_neutral(text: str) -> None:
@@ -192,6 +193,12 @@ def test_news_announcements_and_questions_stay_neutral(text: str) -> None:
         "can't sleep again",
         "the kiosk ate my boarding pass and nobody's at the desk",
         "@united thanks for the 3 hour delay",
+        "@airline why did my flight get moved to 6am?",
+        "@shop where is my parcel",
+        "had to pay $80 to change the date",
+        "I was promised a call back yesterday",
+        "your website has been down all morning",
+        "you guys need to hire more staff",
     ],
 )
 def test_complaints_without_a_sentiment_word(text: str) -> None:
