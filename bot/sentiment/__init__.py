@@ -50,6 +50,7 @@ class ScoringSettings:
     textblob_weight: float = 0.15
     neutral_band: float = 0.15
     question_positive_scale: float = 0.3
+    information_question_positive_scale: float = 0.1
     question_negative_scale: float = 0.5
     unmet_negation: float = -0.7
     emphasis: float = 0.3
@@ -121,6 +122,7 @@ class SentimentScorer:
         self.boosters = {str(k).lower(): float(v) for k, v in (config.get("boosters") or {}).items()}
         self.settings = ScoringSettings(**(config.get("scoring") or {}))
         self.question_openers = [tuple(words(str(q))) for q in config.get("question_openers") or ()]
+        self.asking_openers = [tuple(words(str(q))) for q in config.get("asking_openers") or ()]
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.laughter = frozenset(str(w).lower() for w in config.get("laughter") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
@@ -235,10 +237,14 @@ class SentimentScorer:
         for index, token in enumerate(tokens):
             if index not in consumed and (token in self.negations or token.endswith("n't")):
                 negative += settings.unmet_negation  # no sentiment word took this negation
-        if tokens and tokens[-1] == "?":  # "anyone know a good plumber?" asks, it does not praise
-            positive *= settings.question_positive_scale
+        asked = bool(tokens) and tokens[-1] == "?"
+        if asked or any(tuple(tokens[: len(opener)]) == opener for opener in self.asking_openers):
+            # "anyone know a good plumber?" asks, it does not praise; tweets often drop the "?"
             if any(tuple(tokens[: len(opener)]) == opener for opener in self.question_openers):
+                positive *= settings.information_question_positive_scale
                 negative *= settings.question_negative_scale
+            else:
+                positive *= settings.question_positive_scale
         return positive, negative, laugh
 
     def valence(self, text: str) -> float:

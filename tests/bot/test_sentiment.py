@@ -215,3 +215,22 @@ def test_no_is_a_negation_and_loyalty_is_praise() -> None:
     # "no" was once read by YAML as the boolean false, so it negated nothing.
     assert analyse_sentiment("no good").label == "negative"
     assert analyse_sentiment("free wifi and snacks, never flying anyone else").label == "positive"
+
+
+def test_a_tweet_can_ask_without_a_question_mark() -> None:
+    assert analyse_sentiment("anyone know a good mechanic in Austin").label == "neutral"
+    assert analyse_sentiment("does anyone know a good mechanic in Austin?").label == "neutral"
+    assert analyse_sentiment("a good mechanic in Austin, finally").label == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("nothing like a good book on a rainy day", "positive"),
+        ("this new album is fire", "positive"),
+        ("missed the bus again, just my luck", "negative"),
+        ("rent prices are out of control", "negative"),
+    ],
+)
+def test_idioms_are_read_whole(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
