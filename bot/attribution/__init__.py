@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from bot.attribution.model import SiloModel, train
+from bot.attribution.model import SiloModel, load_or_train
 from bot.sentiment import SentimentScorer, get_scorer
 from bot.sentiment.text import Clause, split_clauses
 from bot.taxonomy import UNATTRIBUTED, Taxonomy, load_taxonomy
@@ -87,9 +88,11 @@ def _clip(text: str) -> str:
 class Attributor:
     """Attributes feedback to the silos of one taxonomy."""
 
-    def __init__(self, taxonomy: Taxonomy, sentiment: SentimentScorer | None = None) -> None:
+    def __init__(
+        self, taxonomy: Taxonomy, sentiment: SentimentScorer | None = None, model_cache: Path | None = None
+    ) -> None:
         self.taxonomy = taxonomy
-        self.model: SiloModel = train(taxonomy)
+        self.model: SiloModel = load_or_train(taxonomy, model_cache)
         self.sentiment = sentiment or get_scorer()
 
     def _score_clause(self, clause: Clause) -> _ClauseScore:
@@ -176,15 +179,19 @@ class Attributor:
 
 
 @lru_cache(maxsize=4)
-def _cached(taxonomy_key: str) -> Attributor:
-    return Attributor(load_taxonomy() if not taxonomy_key else load_taxonomy(taxonomy_key))  # type: ignore[arg-type]
+def _cached(taxonomy_key: str, model_cache: Path) -> Attributor:
+    taxonomy = load_taxonomy() if not taxonomy_key else load_taxonomy(taxonomy_key)  # type: ignore[arg-type]
+    return Attributor(taxonomy, model_cache=model_cache)
 
 
 def get_attributor() -> Attributor:
-    """The attributor for the configured ``silos.yml``, built once per process and file."""
-    from bot.settings import get_settings
+    """The attributor for the configured ``silos.yml``, built once per process and file.
 
-    return _cached(str(get_settings().silos_file))
+    The trained model is kept under var/cache, so the next process with the same inputs starts at once.
+    """
+    from bot.settings import get_settings, var_dir
+
+    return _cached(str(get_settings().silos_file), var_dir() / "cache")
 
 
 __all__ = ["AttributionResult", "Attributor", "HandoffPair", "SiloMention", "get_attributor"]

@@ -9,14 +9,20 @@ scoring a clause is one lookup per word: thousands of responses a second on one 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
+import tempfile
 from dataclasses import dataclass
+from importlib import metadata
 from operator import add
 from pathlib import Path
 
 import yaml
 
 from bot.attribution.features import LANGUAGE_FILE, features
+from bot.sentiment import text as tokeniser
 from bot.taxonomy import Taxonomy
 
 NONE = "__none__"
@@ -108,3 +114,63 @@ def train(taxonomy: Taxonomy) -> SiloModel:
     coef[len(classes) - 1] = 0.0
     weights = {feature: tuple(round(float(v), 5) for v in coef[:, column]) for feature, column in vocabulary.items()}
     return SiloModel(classes=classes, intercepts=tuple(float(v) for v in intercepts), weights=weights)
+
+
+# What a trained model depends on besides silos.yml: change any of these and the cached model is stale.
+# (The tokeniser is shared with sentiment, so its file counts too.)
+_MODEL_SOURCES = (Path(__file__), Path(__file__).with_name("features.py"), LANGUAGE_FILE, Path(tokeniser.__file__))
+KEEP_CACHED_MODELS = 5
+
+
+def _training_key(taxonomy: Taxonomy) -> str:
+    digest = hashlib.sha256()
+    silos = [[name, list(silo.phrases), list(silo.examples)] for name, silo in taxonomy.silos.items()]
+    digest.update(json.dumps(silos, ensure_ascii=False).encode("utf-8"))
+    for source in _MODEL_SOURCES:
+        digest.update(source.read_bytes())
+    for package in ("scikit-learn", "numpy", "scipy"):
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()[:24]
+
+
+def _read_cached(path: Path) -> SiloModel | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return SiloModel(
+            classes=tuple(data["classes"]),
+            intercepts=tuple(float(v) for v in data["intercepts"]),
+            weights={feature: tuple(float(v) for v in row) for feature, row in data["weights"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, half-written by a crash, or from an older format: train again
+
+
+def _write_cached(path: Path, model: SiloModel) -> None:
+    """Atomic write (a reader never sees half a file), then keep only the newest few models."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"classes": model.classes, "intercepts": model.intercepts, "weights": model.weights}
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as tmp:
+            json.dump(payload, tmp)
+        os.replace(tmp.name, path)
+        cached = sorted(path.parent.glob("attribution-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in cached[KEEP_CACHED_MODELS:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only var/ only costs the training time at the next start
+
+
+def load_or_train(taxonomy: Taxonomy, cache_dir: Path | None) -> SiloModel:
+    """The model for this taxonomy from ``cache_dir`` when it was trained on exactly the same inputs.
+
+    Training takes a second or two (and scikit-learn's import another half); the action server,
+    the web service and every CLI call would pay it at each start.
+    """
+    if cache_dir is None:
+        return train(taxonomy)
+    path = cache_dir / f"attribution-{_training_key(taxonomy)}.json"
+    model = _read_cached(path)
+    if model is None:
+        model = train(taxonomy)
+        _write_cached(path, model)
+    return model

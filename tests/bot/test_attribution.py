@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -116,6 +117,60 @@ silos:
     assert attributor.attribute("the technician did the installation badly").primary == "implementation"
     assert attributor.attribute("my parcel never arrived and tracking is stuck").primary == "shipping"
     assert attributor.attribute("I want a refund for the double payment").primary == "billing"
+
+
+SMALL_TAXONOMY = """
+touchpoints:
+  delivery: {label: Delivery}
+  invoice: {label: Invoice}
+silos:
+  shipping:
+    description: Getting the goods to the customer.
+    touchpoints: [delivery]
+    phrases: [parcel, courier, tracking]
+    examples: [The parcel arrived late., The courier lost my box.]
+  billing:
+    description: Invoices and payments.
+    touchpoints: [invoice]
+    phrases: [invoice, charged, refund]
+    examples: [I was charged twice., The invoice is wrong.]
+"""
+
+
+def _no_training(taxonomy: object) -> None:
+    raise AssertionError("the model should have come from the cache")
+
+
+def test_a_trained_model_is_reused_until_its_inputs_change(tmp_path, monkeypatch) -> None:
+    import bot.attribution.model as model_module
+
+    taxonomy = parse_taxonomy(SMALL_TAXONOMY)
+    first = Attributor(taxonomy, model_cache=tmp_path)
+    assert len(list(tmp_path.glob("attribution-*.json"))) == 1
+
+    with monkeypatch.context() as patched:
+        patched.setattr(model_module, "train", _no_training)
+        again = Attributor(taxonomy, model_cache=tmp_path)
+    assert again.model == first.model
+    assert again.attribute("the courier lost it").primary == "shipping"
+
+    edited = parse_taxonomy(SMALL_TAXONOMY.replace("The invoice is wrong.", "The invoice was sent twice."))
+    with monkeypatch.context() as patched:
+        patched.setattr(model_module, "train", _no_training)
+        with pytest.raises(AssertionError, match="cache"):
+            Attributor(edited, model_cache=tmp_path)
+    Attributor(edited, model_cache=tmp_path)
+    assert len(list(tmp_path.glob("attribution-*.json"))) == 2
+
+
+def test_a_damaged_cached_model_is_trained_again(tmp_path) -> None:
+    taxonomy = parse_taxonomy(SMALL_TAXONOMY)
+    expected = Attributor(taxonomy, model_cache=tmp_path).model
+    (cached,) = tmp_path.glob("attribution-*.json")
+    cached.write_text('{"classes": ["shipping"', encoding="utf-8")  # a crash mid-write
+
+    assert Attributor(taxonomy, model_cache=tmp_path).model == expected
+    assert json.loads(cached.read_text(encoding="utf-8"))["classes"] == ["shipping", "billing", "__none__"]
 
 
 def test_the_shipped_taxonomy_names_the_default_silos() -> None:
