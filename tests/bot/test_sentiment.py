@@ -177,6 +177,9 @@ def test_laughter_is_cheerful_alone_and_a_shrug_in_a_complaint() -> None:
         "what's the number for lost and found at the airport?",
         "stocks open higher ahead of the jobs report",
         "@airline I need a receipt for my bag fee",
+        "Central bank holds interest rates, signals a cut in spring",
+        "Join us for a webinar on Thursday",
+        "Tax cuts bill goes to the Senate",
     ],
 )
 def test_news_announcements_and_questions_stay_neutral(text: str) -> None:
