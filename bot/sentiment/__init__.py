@@ -9,6 +9,7 @@ extended by ``lexicon.yml``, with negation, boosters, contrast ("but") and sarca
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -250,6 +251,8 @@ class SentimentScorer:
     def valence(self, text: str) -> float:
         """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
         reader = self.tweets
+        if "&" in text:  # tweets often arrive HTML-escaped: "I &lt;3 this", "bags &amp; seats"
+            text = html.unescape(text)
         shouted = reader.shouted(text)
         text, total = self._emoji(clean(reader.split_hashtags(text)))
         text, faces = reader.emoticons_in(text)

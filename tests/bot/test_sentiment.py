@@ -237,3 +237,9 @@ def test_a_tweet_can_ask_without_a_question_mark() -> None:
 )
 def test_idioms_are_read_whole(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+def test_html_escaped_tweets_are_read_as_written() -> None:
+    assert analyse_sentiment("@airline I &lt;3 the new seats").label == "positive"
+    assert analyse_sentiment("see you soon &lt;/3").label == "negative"
+    assert analyse_sentiment("@airline bags &amp; seats on flight 22").label == "neutral"
