@@ -243,3 +243,16 @@ def test_html_escaped_tweets_are_read_as_written() -> None:
     assert analyse_sentiment("@airline I &lt;3 the new seats").label == "positive"
     assert analyse_sentiment("see you soon &lt;/3").label == "negative"
     assert analyse_sentiment("@airline bags &amp; seats on flight 22").label == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("the new season is meh", "negative"),
+        ("locked out of my apartment fml", "negative"),
+        ("that concert was fucking amazing", "positive"),
+        ("this dessert is delish", "positive"),
+    ],
+)
+def test_interjections_and_swearing_as_intensifier(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
