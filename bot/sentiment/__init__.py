@@ -50,6 +50,7 @@ class ScoringSettings:
     alpha: float = 15.0
     textblob_weight: float = 0.15
     neutral_band: float = 0.15
+    negative_band: float = 0.15
     question_positive_scale: float = 0.3
     information_question_positive_scale: float = 0.1
     question_negative_scale: float = 0.5
@@ -313,8 +314,12 @@ class SentimentScorer:
         return cached
 
     def label(self, score: float) -> str:
-        band = self.settings.neutral_band
-        return "positive" if score >= band else "negative" if score <= -band else "neutral"
+        settings = self.settings
+        return (
+            "positive" if score >= settings.neutral_band
+            else "negative" if score <= -settings.negative_band
+            else "neutral"
+        )
 
     def analyse(self, text: str) -> SentimentResult:
         polarity, subjectivity = textblob_sentiment(text)
