@@ -127,6 +127,7 @@ class SentimentScorer:
         self.asking_openers = [tuple(words(str(q))) for q in config.get("asking_openers") or ()]
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.laughter = frozenset(str(w).lower() for w in config.get("laughter") or ())
+        self.ironic_openers = [tuple(words(str(q))) for q in config.get("ironic_openers") or ()]
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
         # Emoticons: the non-word entries of the base lists (VADER has ~200) plus lexicon.yml's own.
@@ -293,6 +294,12 @@ class SentimentScorer:
     def _sarcastic(self, tokens: list[str], negative: float) -> bool:
         """Praise that only makes sense as irony: a short cheer after a complaint, or 'oh great, ...'."""
         words_only = [t for t in tokens if t.isalnum()]
+        if negative < 0 and any(
+            tuple(tokens[i : i + len(opener)]) == opener
+            for opener in self.ironic_openers
+            for i in range(min(len(tokens), 3))
+        ):
+            return True  # "love how my flight got cancelled", "nothing like a 3 hour delay"
         if not any(t in self.sarcasm_markers for t in words_only):
             return False
         if len(words_only) <= 3 and negative == 0:

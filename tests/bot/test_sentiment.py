@@ -256,3 +256,9 @@ def test_html_escaped_tweets_are_read_as_written() -> None:
 )
 def test_interjections_and_swearing_as_intensifier(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+def test_ironic_openers_turn_praise_around_only_beside_a_complaint() -> None:
+    assert analyse_sentiment("love how my flight got cancelled").label == "negative"
+    assert analyse_sentiment("gotta love 2 hours on hold").label == "negative"
+    assert analyse_sentiment("love how the crew remembered my name").label == "positive"
