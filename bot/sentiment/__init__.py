@@ -96,6 +96,21 @@ def _textblob_adjectives(scale: float = 3.0) -> dict[str, float]:
     return {form: round(value * scale, 3) for form, value in averaged.items() if abs(value) >= 0.1}
 
 
+def _by_first_word(phrases: list[str] | None) -> dict[str, list[tuple[str, ...]]]:
+    """Opening phrases indexed by their first word, so checking a sentence's opening is one lookup."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases or ():
+        tokens = tuple(words(str(phrase)))
+        if tokens:
+            index.setdefault(tokens[0], []).append(tokens)
+    return index
+
+
+def _opens(tokens: list[str], openers: dict[str, list[tuple[str, ...]]]) -> bool:
+    """Whether ``tokens`` start with one of ``openers`` (built by ``_by_first_word``)."""
+    return any(tuple(tokens[: len(opener)]) == opener for opener in openers.get(tokens[0], ()))
+
+
 class SentimentScorer:
     """Scores text with a word lexicon, multi-word phrases and regular-expression patterns."""
 
@@ -123,8 +138,8 @@ class SentimentScorer:
         self.negations = frozenset(str(w).lower() for w in config.get("negations") or ())
         self.boosters = {str(k).lower(): float(v) for k, v in (config.get("boosters") or {}).items()}
         self.settings = ScoringSettings(**(config.get("scoring") or {}))
-        self.question_openers = [tuple(words(str(q))) for q in config.get("question_openers") or ()]
-        self.asking_openers = [tuple(words(str(q))) for q in config.get("asking_openers") or ()]
+        self.question_openers = _by_first_word(config.get("question_openers"))
+        self.asking_openers = _by_first_word(config.get("asking_openers"))
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.laughter = frozenset(str(w).lower() for w in config.get("laughter") or ())
         self.ironic_openers = [tuple(words(str(q))) for q in config.get("ironic_openers") or ()]
@@ -240,10 +255,9 @@ class SentimentScorer:
         for index, token in enumerate(tokens):
             if index not in consumed and (token in self.negations or token.endswith("n't")):
                 negative += settings.unmet_negation  # no sentiment word took this negation
-        asked = bool(tokens) and tokens[-1] == "?"
-        if asked or any(tuple(tokens[: len(opener)]) == opener for opener in self.asking_openers):
+        if tokens and (tokens[-1] == "?" or _opens(tokens, self.asking_openers)):
             # "anyone know a good plumber?" asks, it does not praise; tweets often drop the "?"
-            if any(tuple(tokens[: len(opener)]) == opener for opener in self.question_openers):
+            if _opens(tokens, self.question_openers):
                 positive *= settings.information_question_positive_scale
                 negative *= settings.question_negative_scale
             else:
