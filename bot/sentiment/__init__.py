@@ -238,6 +238,12 @@ class SentimentScorer:
                 if negation is not None:
                     value *= settings.negation_scalar
                     consumed.add(negation)
+                    # "never" (-0.8) is used up by "never disappoints", but "nobody helped" stays twice a complaint
+                    own = self._word(tokens[negation])
+                    if own < 0 < value:
+                        negative -= own
+                    elif value < 0 < own:
+                        positive -= own
                 if i > 0 and tokens[i - 1] in self.boosters:
                     stretched = 1 + settings.emphasis if i - 1 in emphasised else 1  # "sooo good"
                     value *= 1 + self.boosters[tokens[i - 1]] * stretched

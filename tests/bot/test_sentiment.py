@@ -262,3 +262,22 @@ def test_ironic_openers_turn_praise_around_only_beside_a_complaint() -> None:
     assert analyse_sentiment("love how my flight got cancelled").label == "negative"
     assert analyse_sentiment("gotta love 2 hours on hold").label == "negative"
     assert analyse_sentiment("love how the crew remembered my name").label == "positive"
+
+
+def test_a_negation_used_up_by_praise_is_not_also_a_complaint() -> None:
+    assert analyse_sentiment("@airline never disappoints").label == "positive"
+    assert analyse_sentiment("nobody helped").score < analyse_sentiment("the agent did not help").score + 0.5
+    assert analyse_sentiment("nobody helped").label == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I want to speak to a supervisor", "negative"),
+        ("can't even get a human on the phone", "negative"),
+        ("shout out to the crew on flight 455", "positive"),
+        ("hats off to the pilot", "positive"),
+    ],
+)
+def test_service_idioms(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
