@@ -266,8 +266,8 @@ def test_ironic_openers_turn_praise_around_only_beside_a_complaint() -> None:
 
 def test_a_negation_used_up_by_praise_is_not_also_a_complaint() -> None:
     assert analyse_sentiment("@airline never disappoints").label == "positive"
-    assert analyse_sentiment("nobody helped").score < analyse_sentiment("the agent did not help").score + 0.5
-    assert analyse_sentiment("nobody helped").label == "negative"
+    # ... but a negation that flips a complaint-free word keeps its own weight: both count here.
+    assert analyse_sentiment("nobody helped").score <= -0.3
 
 
 @pytest.mark.parametrize(
