@@ -5,6 +5,8 @@ short complaints ("still waiting", "3rd time calling", "thanks for nothing") as 
 even positive. The label and score come from a lexicon scorer tuned for service feedback:
 VADER's general word list (shipped inside the ``vaderSentiment`` package) corrected and
 extended by ``lexicon.yml``, with negation, boosters, contrast ("but") and sarcasm patterns.
+Tweet and chat writing (emoticons, "soooo", SHOUTING, slang, #compoundtags, HTML escapes) is
+made readable first by ``tweet.TweetReader``, inside this path only.
 """
 
 from __future__ import annotations
