@@ -281,3 +281,12 @@ def test_a_negation_used_up_by_praise_is_not_also_a_complaint() -> None:
 )
 def test_service_idioms(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["got bumped off my flight", "the app is so buggy", "the bathroom was filthy", "they gave me the runaround",
+     "my ticket is still unresolved"],
+)
+def test_service_failures_vader_leaves_neutral(text: str) -> None:
+    assert analyse_sentiment(text).label == "negative"
