@@ -57,6 +57,7 @@ class ScoringSettings:
     information_question_positive_scale: float = 0.1
     question_negative_scale: float = 0.5
     unmet_negation: float = -0.7
+    excitement: float = 0.35
     emphasis: float = 0.3
     negation_min: float = 1.0
 
@@ -144,6 +145,8 @@ class SentimentScorer:
         self.asking_openers = _by_first_word(config.get("asking_openers"))
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.laughter = frozenset(str(w).lower() for w in config.get("laughter") or ())
+        self.short_negations = frozenset(str(w).lower() for w in config.get("short_negations") or ())
+        self.prepositional_negations = frozenset(str(w).lower() for w in config.get("prepositional_negations") or ())
         self.ironic_openers = [tuple(words(str(q))) for q in config.get("ironic_openers") or ()]
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
@@ -188,6 +191,8 @@ class SentimentScorer:
         for index in range(start - 1, max(0, start - 3) - 1, -1):
             token = tokens[index]
             if index not in consumed and (token in self.negations or token.endswith("n't")):
+                if start - index > 2 and token in self.short_negations:
+                    continue  # "no" denies the noun after it, not a later verb: "no change fees saved me"
                 return index
         return None
 
@@ -261,11 +266,15 @@ class SentimentScorer:
                     negative += value
             i += length
         for index, token in enumerate(tokens):
-            if index not in consumed and (token in self.negations or token.endswith("n't")):
+            if (
+                index not in consumed
+                and (token in self.negations or token.endswith("n't"))
+                and token not in self.prepositional_negations
+            ):
                 negative += settings.unmet_negation  # no sentiment word took this negation
         if tokens and (tokens[-1] == "?" or _opens(tokens, self.asking_openers)):
             # "anyone know a good plumber?" asks, it does not praise; tweets often drop the "?"
-            if _opens(tokens, self.question_openers):
+            if self._asks_for_information(tokens):
                 positive *= settings.information_question_positive_scale
                 negative *= settings.question_negative_scale
             else:
@@ -308,10 +317,17 @@ class SentimentScorer:
                 positive = -positive  # "on hold for two hours. love it."
             total += positive + negative
         total += patterns
+        bangs = min(lowered.count("!"), 4)
         if total:
-            bangs = min(lowered.count("!"), 4)
             total += math.copysign(bangs * settings.exclamation, total)
+        elif bangs >= 2:
+            total = bangs * settings.excitement  # "got the keys to our first house today!!!"
         return total
+
+    def _asks_for_information(self, tokens: list[str]) -> bool:
+        return bool(tokens) and (tokens[-1] == "?" or _opens(tokens, self.asking_openers)) and _opens(
+            tokens, self.question_openers
+        )
 
     def _sarcastic(self, tokens: list[str], negative: float) -> bool:
         """Praise that only makes sense as irony: a short cheer after a complaint, or 'oh great, ...'."""

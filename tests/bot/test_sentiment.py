@@ -233,6 +233,9 @@ def test_a_tweet_can_ask_without_a_question_mark() -> None:
         ("this new album is fire", "positive"),
         ("missed the bus again, just my luck", "negative"),
         ("rent prices are out of control", "negative"),
+        ("the upgrade made our day", "positive"),
+        ("my favourite bakery closed for good", "negative"),
+        ("this heat is unbearable", "negative"),
     ],
 )
 def test_idioms_are_read_whole(text: str, label: str) -> None:
@@ -290,3 +293,14 @@ def test_service_idioms(text: str, label: str) -> None:
 )
 def test_service_failures_vader_leaves_neutral(text: str) -> None:
     assert analyse_sentiment(text).label == "negative"
+
+
+def test_exclamations_alone_are_excitement() -> None:
+    assert analyse_sentiment("got the keys to our first house today!!!").label == "positive"
+    assert analyse_sentiment("got the keys to our first house today").label == "neutral"
+
+
+def test_without_is_no_unmet_expectation_and_no_denies_only_the_next_words() -> None:
+    assert analyse_sentiment("ran my first 10k without stopping!!!").label == "positive"
+    assert analyse_sentiment("no change fees saved me a lot this week, appreciate it").label == "positive"
+    assert analyse_sentiment("no good").label == "negative"
