@@ -196,22 +196,27 @@ class SentimentScorer:
                 return index
         return None
 
-    def _emoji(self, text: str) -> tuple[str, float]:
-        """Emoji valences from lexicon.yml; other emoji become VADER's descriptions ("grinning face")."""
+    def _emoji(self, text: str) -> tuple[str, float, float]:
+        """Emoji valences from lexicon.yml; other emoji become VADER's descriptions ("grinning face").
+
+        Also returns the part of the valence that is laughter (😂), which a complaint turns into a shrug.
+        """
         if text.isascii():
-            return text, 0.0
-        total, seen, pieces = 0.0, {}, []
+            return text, 0.0, 0.0
+        total, laughing, seen, pieces = 0.0, 0.0, {}, []
         for char in text:
             if char in self.emoji:
                 seen[char] = seen.get(char, 0) + 1
                 if seen[char] <= 3:  # 😭😭😭😭😭 is not five times as sad
                     total += self.emoji[char]
+                    if char in self.laughter and self.emoji[char] > 0:
+                        laughing += self.emoji[char]
                 pieces.append(" ")
             elif char in self.emoji_descriptions:
                 pieces.append(f" {self.emoji_descriptions[char]} ")
             else:
                 pieces.append(char)
-        return "".join(pieces), total
+        return "".join(pieces), total, laughing
 
     def _sentence(self, tokens: list[str], emphasised: set[int] | frozenset[str] = frozenset(),
                   shouted: frozenset[str] = frozenset()) -> tuple[float, float, float]:
@@ -287,7 +292,7 @@ class SentimentScorer:
         if "&" in text:  # tweets often arrive HTML-escaped: "I &lt;3 this", "bags &amp; seats"
             text = html.unescape(text)
         shouted = reader.shouted(text)
-        text, total = self._emoji(clean(reader.split_hashtags(text)))
+        text, total, laughing = self._emoji(clean(reader.split_hashtags(text)))
         text, faces = reader.emoticons_in(text)
         total += faces
         settings = self.settings
@@ -310,6 +315,8 @@ class SentimentScorer:
         complaint = any(negative <= -1.0 for _, negative, _ in scored) or total <= -1.0 or patterns <= -2.0
         # Laughter next to anything negative is a shrug, not joy: "4 hours on the tarmac lol".
         shrug = complaint or patterns <= -1.0
+        if shrug:
+            total -= laughing  # "flight delayed 😂😂"
         for tokens, (positive, negative, laugh) in zip(sentences, scored, strict=True):
             if shrug and laugh:
                 positive -= laugh

@@ -163,6 +163,9 @@ def test_laughter_is_cheerful_alone_and_a_shrug_in_a_complaint() -> None:
     assert analyse_sentiment("my cat is asleep on my keyboard lol").label == "positive"
     assert analyse_sentiment("4 hours on the tarmac lol").label == "negative"
     assert analyse_sentiment("hahahaha best day").label == "positive"
+    assert analyse_sentiment("my dog in a party hat 😂").label == "positive"
+    assert analyse_sentiment("flight delayed again 😂😂").label == "negative"
+    assert analyse_sentiment("my car got towed. cool cool cool").label == "negative"
 
 
 @pytest.mark.parametrize(
