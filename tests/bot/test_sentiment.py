@@ -307,3 +307,21 @@ def test_without_is_no_unmet_expectation_and_no_denies_only_the_next_words() -> 
     assert analyse_sentiment("ran my first 10k without stopping!!!").label == "positive"
     assert analyse_sentiment("no change fees saved me a lot this week, appreciate it").label == "positive"
     assert analyse_sentiment("no good").label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@airline thanks for breaking my suitcase",
+        "@airline thanks for putting me on hold for 2 hours",
+        "@airline great, just great",
+        "well that's just great",
+        "appreciate the response but it doesn't help",
+    ],
+)
+def test_more_irony_and_polite_complaints(text: str) -> None:
+    assert analyse_sentiment(text).label == "negative"
+
+
+def test_praise_said_twice_is_not_irony() -> None:
+    assert analyse_sentiment("great flight, just great crew").label == "positive"
