@@ -58,6 +58,7 @@ class ScoringSettings:
     question_negative_scale: float = 0.5
     unmet_negation: float = -0.7
     excitement: float = 0.35
+    courtesy_in_complaint: float = 1.0
     emphasis: float = 0.3
     negation_min: float = 1.0
 
@@ -145,6 +146,7 @@ class SentimentScorer:
         self.asking_openers = _by_first_word(config.get("asking_openers"))
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.laughter = frozenset(str(w).lower() for w in config.get("laughter") or ())
+        self.courtesy = frozenset(str(w).lower() for w in config.get("courtesy") or ())
         self.short_negations = frozenset(str(w).lower() for w in config.get("short_negations") or ())
         self.prepositional_negations = frozenset(str(w).lower() for w in config.get("prepositional_negations") or ())
         self.ironic_openers = [tuple(words(str(q))) for q in config.get("ironic_openers") or ()]
@@ -222,8 +224,8 @@ class SentimentScorer:
                   shouted: frozenset[str] = frozenset()) -> tuple[float, float, float]:
         """Positive and negative valence of one sentence, with phrases, negation, boosters and 'but'.
 
-        The third value is the part of the positive that is laughter ("lol"): in a complaint it is a shrug
-        ("4 hours at the gate lol"), not praise, so the caller drops it there.
+        The third value is the part of the positive that a complaint discounts: laughter ("4 hours at the gate
+        lol" is a shrug) and part of courtesy ("thanks for the update, still no bag" is politeness).
 
         Words stretched ("sooo goood", positions in ``emphasised``) or shouted in capitals (``shouted``)
         weigh more, as VADER does for capitals.
@@ -265,8 +267,12 @@ class SentimentScorer:
                     value *= settings.contrast_weight if i > contrast_at else (2 - settings.contrast_weight) / 1.5
                 if value > 0:
                     positive += value
-                    if token in self.laughter:
+                    if length > 1:
+                        pass  # a phrase ("thank you for the help") means what it says
+                    elif token in self.laughter:
                         laugh += value
+                    elif token in self.courtesy:
+                        laugh += value * (1 - settings.courtesy_in_complaint)
                 else:
                     negative += value
             i += length

@@ -325,3 +325,9 @@ def test_more_irony_and_polite_complaints(text: str) -> None:
 
 def test_praise_said_twice_is_not_irony() -> None:
     assert analyse_sentiment("great flight, just great crew").label == "positive"
+
+
+def test_thanks_beside_a_complaint_is_politeness() -> None:
+    assert analyse_sentiment("@airline thanks for the update, still no bag though").label == "negative"
+    assert analyse_sentiment("@airline thanks for the fast rebooking after the cancellation").label == "positive"
+    assert analyse_sentiment("@airline thanks for the update").label == "positive"
