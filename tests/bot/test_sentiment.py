@@ -239,6 +239,8 @@ def test_a_tweet_can_ask_without_a_question_mark() -> None:
         ("the upgrade made our day", "positive"),
         ("my favourite bakery closed for good", "negative"),
         ("this heat is unbearable", "negative"),
+        ("could be worse", "neutral"),
+        ("not sure how I feel about the new logo", "neutral"),
     ],
 )
 def test_idioms_are_read_whole(text: str, label: str) -> None:
