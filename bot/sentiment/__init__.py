@@ -144,6 +144,7 @@ class SentimentScorer:
         self.settings = ScoringSettings(**(config.get("scoring") or {}))
         self.question_openers = _by_first_word(config.get("question_openers"))
         self.asking_openers = _by_first_word(config.get("asking_openers"))
+        self.inner_question_openers = _by_first_word(config.get("inner_question_openers"))
         self.sarcasm_markers = frozenset(str(w).lower() for w in config.get("sarcasm_markers") or ())
         self.laughter = frozenset(str(w).lower() for w in config.get("laughter") or ())
         self.courtesy = frozenset(str(w).lower() for w in config.get("courtesy") or ())
@@ -338,9 +339,17 @@ class SentimentScorer:
         return total
 
     def _asks_for_information(self, tokens: list[str]) -> bool:
-        return bool(tokens) and (tokens[-1] == "?" or _opens(tokens, self.asking_openers)) and _opens(
-            tokens, self.question_openers
-        )
+        """A question that asks for information: it opens like one ("is there ..."), or ends in "?" with such
+        an opener inside it ("I have a credit from a cancelled trip, how do I use it?")."""
+        if not tokens:
+            return False
+        if tokens[-1] == "?" or _opens(tokens, self.asking_openers):
+            if _opens(tokens, self.question_openers):
+                return True
+            return tokens[-1] == "?" and any(
+                _opens(tokens[i:], self.inner_question_openers) for i in range(1, len(tokens) - 1)
+            )
+        return False
 
     def _sarcastic(self, tokens: list[str], negative: float) -> bool:
         """Praise that only makes sense as irony: a short cheer after a complaint, or 'oh great, ...'."""

@@ -333,3 +333,16 @@ def test_thanks_beside_a_complaint_is_politeness() -> None:
     assert analyse_sentiment("@airline thanks for the update, still no bag though").label == "negative"
     assert analyse_sentiment("@airline thanks for the fast rebooking after the cancellation").label == "positive"
     assert analyse_sentiment("@airline thanks for the update").label == "positive"
+
+
+def test_who_is_switching_and_what_was_supposed_to_happen() -> None:
+    assert analyse_sentiment("the city is switching to a new recycling schedule next month").label == "neutral"
+    assert analyse_sentiment("I'm switching to another bank").label == "negative"
+    assert analyse_sentiment("it's supposed to snow on Tuesday").label == "neutral"
+    assert analyse_sentiment("my bag was supposed to be here yesterday").label == "negative"
+    assert analyse_sentiment("the phone line says call back later and hangs up").label == "negative"
+
+
+def test_a_question_can_open_inside_the_sentence() -> None:
+    assert analyse_sentiment("I have a voucher from last year, how do I use it?").label == "neutral"
+    assert analyse_sentiment("got a great deal last year, can I get it again?").label == "neutral"
