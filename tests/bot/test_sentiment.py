@@ -205,6 +205,7 @@ def test_news_announcements_and_questions_stay_neutral(text: str) -> None:
         "I was promised a call back yesterday",
         "your website has been down all morning",
         "you guys need to hire more staff",
+        "they moved my seat without telling me",
     ],
 )
 def test_complaints_without_a_sentiment_word(text: str) -> None:
@@ -285,6 +286,7 @@ def test_a_negation_used_up_by_praise_is_not_also_a_complaint() -> None:
         ("can't even get a human on the phone", "negative"),
         ("shout out to the crew on flight 455", "positive"),
         ("hats off to the pilot", "positive"),
+        ("the agent at gate 12 deserves a raise", "positive"),
     ],
 )
 def test_service_idioms(text: str, label: str) -> None:
