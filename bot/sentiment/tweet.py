@@ -47,6 +47,12 @@ class TweetReader:
         value = self.emoticons.get(face)
         if value is None and len(face) > 2 and face[-1] == face[-2]:
             value = self.emoticons.get(face.rstrip(face[-1]) + face[-1])
+        if value is None and 4 <= len(face) <= 12:  # "<3<3<3" is one face, repeated
+            for times in (2, 3, 4):
+                size, rest = divmod(len(face), times)
+                if not rest and face == face[:size] * times:
+                    value = self.emoticons.get(face[:size])
+                    break
         return value
 
     def emoticons_in(self, text: str) -> tuple[str, float]:

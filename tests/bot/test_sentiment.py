@@ -114,6 +114,7 @@ def test_emoticons_carry_the_sentiment(text: str, label: str) -> None:
 def test_a_repeated_emoticon_is_the_same_face() -> None:
     assert analyse_sentiment("see you tomorrow :)))").label == "positive"
     assert analyse_sentiment("see you tomorrow :((((").label == "negative"
+    assert analyse_sentiment("see you tomorrow <3<3<3").label == "positive"
 
 
 def test_stretched_words_are_read_and_weigh_more() -> None:
