@@ -221,7 +221,7 @@ class SentimentScorer:
                 pieces.append(char)
         return "".join(pieces), total, laughing
 
-    def _sentence(self, tokens: list[str], emphasised: set[int] | frozenset[str] = frozenset(),
+    def _sentence(self, tokens: list[str], emphasised: set[int] | frozenset[int] = frozenset(),
                   shouted: frozenset[str] = frozenset()) -> tuple[float, float, float]:
         """Positive and negative valence of one sentence, with phrases, negation, boosters and 'but'.
 
@@ -233,7 +233,7 @@ class SentimentScorer:
         """
         settings = self.settings
         contrast_at = max((i for i, t in enumerate(tokens) if t in ("but", "however")), default=-1)
-        positive = negative = laugh = 0.0
+        positive = negative = discount = 0.0
         consumed: set[int] = set()
         i = 0
         while i < len(tokens):
@@ -268,12 +268,11 @@ class SentimentScorer:
                     value *= settings.contrast_weight if i > contrast_at else (2 - settings.contrast_weight) / 1.5
                 if value > 0:
                     positive += value
-                    if length > 1:
-                        pass  # a phrase ("thank you for the help") means what it says
-                    elif token in self.laughter:
-                        laugh += value
-                    elif token in self.courtesy:
-                        laugh += value * (1 - settings.courtesy_in_complaint)
+                    # (a phrase, "thank you for the help", means what it says: only single words are discounted)
+                    if length == 1 and token in self.laughter:
+                        discount += value
+                    elif length == 1 and token in self.courtesy:
+                        discount += value * (1 - settings.courtesy_in_complaint)
                 else:
                     negative += value
             i += length
@@ -291,7 +290,7 @@ class SentimentScorer:
                 negative *= settings.question_negative_scale
             else:
                 positive *= settings.question_positive_scale
-        return positive, negative, laugh
+        return positive, negative, discount
 
     def valence(self, text: str) -> float:
         """The unnormalised sum of sentiment in ``text`` (negative = complaint)."""
@@ -324,9 +323,9 @@ class SentimentScorer:
         shrug = complaint or patterns <= -1.0
         if shrug:
             total -= laughing  # "flight delayed 😂😂"
-        for tokens, (positive, negative, laugh) in zip(sentences, scored, strict=True):
-            if shrug and laugh:
-                positive -= laugh
+        for tokens, (positive, negative, discount) in zip(sentences, scored, strict=True):
+            if shrug and discount:
+                positive -= discount
             if positive and complaint and self._sarcastic(tokens, negative):
                 positive = -positive  # "on hold for two hours. love it."
             total += positive + negative
