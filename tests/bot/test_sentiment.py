@@ -349,3 +349,17 @@ def test_who_is_switching_and_what_was_supposed_to_happen() -> None:
 def test_a_question_can_open_inside_the_sentence() -> None:
     assert analyse_sentiment("I have a voucher from last year, how do I use it?").label == "neutral"
     assert analyse_sentiment("got a great deal last year, can I get it again?").label == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I've been on the phone since 9am", "negative"),
+        ("no power since Monday", "negative"),
+        ("we've been open since 1990", "neutral"),
+        ("my train is late. every. single. time.", "negative"),
+        ("premium and still getting ads, what am I paying for", "negative"),
+    ],
+)
+def test_time_spans_and_repeats(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
