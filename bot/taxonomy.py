@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.word_yaml import WordLoader
+
 UNATTRIBUTED = "unattributed"
 
 
@@ -54,8 +56,8 @@ class Taxonomy:
         return found.silo if found else None
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping, for error messages."""
+class _LineLoader(WordLoader):
+    """A YAML loader that remembers the line of every mapping, for error messages (phrases stay words)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:

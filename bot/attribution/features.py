@@ -6,9 +6,8 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-import yaml
-
 from bot.sentiment.text import words
+from bot.word_yaml import load_words
 
 LANGUAGE_FILE = Path(__file__).with_name("language.yml")
 # Long words also count by their first letters, so spellings and forms no example used still point the same
@@ -18,7 +17,7 @@ PREFIX_LENGTH = 5
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    data = yaml.safe_load(LANGUAGE_FILE.read_text(encoding="utf-8")) or {}
+    data = load_words(LANGUAGE_FILE.read_text(encoding="utf-8")) or {}
     return frozenset(str(w).lower() for w in data.get("stopwords") or ())
 
 

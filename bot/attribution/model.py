@@ -19,11 +19,11 @@ from importlib import metadata
 from operator import add
 from pathlib import Path
 
-import yaml
-
+from bot import word_yaml
 from bot.attribution.features import LANGUAGE_FILE, features
 from bot.sentiment import text as tokeniser
 from bot.taxonomy import Taxonomy
+from bot.word_yaml import load_words
 
 NONE = "__none__"
 PHRASE_WEIGHT = 1.0  # a phrase is a document of its own: "lost luggage" alone points at delivery
@@ -71,7 +71,7 @@ class SiloModel:
 
 
 def _unattributed_examples(path: Path = LANGUAGE_FILE) -> list[str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_words(path.read_text(encoding="utf-8")) or {}
     return [str(s) for s in data.get("unattributed_examples") or ()]
 
 
@@ -118,7 +118,10 @@ def train(taxonomy: Taxonomy) -> SiloModel:
 
 # What a trained model depends on besides silos.yml: change any of these and the cached model is stale.
 # (The tokeniser is shared with sentiment, so its file counts too.)
-_MODEL_SOURCES = (Path(__file__), Path(__file__).with_name("features.py"), LANGUAGE_FILE, Path(tokeniser.__file__))
+_MODEL_SOURCES = (
+    Path(__file__), Path(__file__).with_name("features.py"), LANGUAGE_FILE, Path(tokeniser.__file__),
+    Path(word_yaml.__file__),  # how language.yml is read
+)
 KEEP_CACHED_MODELS = 5
 
 

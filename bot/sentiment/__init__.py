@@ -20,11 +20,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from textblob.en import sentiment as textblob_sentiment  # what TextBlob(text).sentiment calls, minus its overhead
 
 from bot.sentiment.text import clean, words
 from bot.sentiment.tweet import TweetReader
+from bot.word_yaml import load_words
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yml")
 LABELS = ("negative", "neutral", "positive")
@@ -402,7 +402,7 @@ class SentimentScorer:
 @lru_cache(maxsize=1)
 def get_scorer() -> SentimentScorer:
     """The product's scorer, built once per process from the shipped lexicons."""
-    config = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    config = load_words(LEXICON_FILE.read_text(encoding="utf-8")) or {}
     return SentimentScorer(
         config, base_words={**_textblob_adjectives(), **_vader_words()}, emoji_descriptions=_vader_emoji()
     )

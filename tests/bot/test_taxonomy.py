@@ -37,6 +37,12 @@ def test_a_valid_file_builds_the_taxonomy() -> None:
     assert taxonomy.silos["shipping"].examples == ("The parcel was late.",)
 
 
+def test_yes_no_on_off_stay_words_in_phrases() -> None:
+    """Plain YAML would read them as booleans: a phrase list [on hold, off, no] must keep its words."""
+    taxonomy = parse_taxonomy(VALID.replace("phrases: [parcel, courier]", "phrases: [parcel, off, no, yes, on]"))
+    assert taxonomy.silos["shipping"].phrases == ("parcel", "off", "no", "yes", "on")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
