@@ -338,17 +338,14 @@ class SentimentScorer:
         return total
 
     def _asks_for_information(self, tokens: list[str]) -> bool:
-        """A question that asks for information: it opens like one ("is there ..."), or ends in "?" with such
-        an opener inside it ("I have a credit from a cancelled trip, how do I use it?")."""
-        if not tokens:
-            return False
-        if tokens[-1] == "?" or _opens(tokens, self.asking_openers):
-            if _opens(tokens, self.question_openers):
-                return True
-            return tokens[-1] == "?" and any(
-                _opens(tokens[i:], self.inner_question_openers) for i in range(1, len(tokens) - 1)
-            )
-        return False
+        """Of a sentence that asks (ends in "?" or opens like a question; the caller checks): whether it asks
+        for information: it opens like one ("is there ..."), or ends in "?" with such an opener inside it
+        ("I have a credit from a cancelled trip, how do I use it?")."""
+        if _opens(tokens, self.question_openers):
+            return True
+        return tokens[-1] == "?" and any(
+            _opens(tokens[i:], self.inner_question_openers) for i in range(1, len(tokens) - 1)
+        )
 
     def _sarcastic(self, tokens: list[str], negative: float) -> bool:
         """Praise that only makes sense as irony: a short cheer after a complaint, or 'oh great, ...'."""
