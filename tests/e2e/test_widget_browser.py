@@ -200,7 +200,8 @@ def test_the_widget_works_on_a_phone_with_the_keyboard_alone(stack, browser, tmp
         visit.page.keyboard.press("Enter")
 
         visit.bot_says("what went wrong")
-        assert visit.focused()["cls"] == "rw-new-message"  # the answer buttons went; focus stays in the chat
+        # The answer buttons went; focus stays in the chat, in the answer box.
+        playwright_api.expect(visit.page.locator("#siloscope-widget .rw-new-message")).to_be_focused()
         typed = "Nobody told me the delivery would be two days late."
         visit.page.keyboard.type(typed)
         visit.page.keyboard.press("Enter")
@@ -209,7 +210,9 @@ def test_the_widget_works_on_a_phone_with_the_keyboard_alone(stack, browser, tmp
 
         visit.page.keyboard.press("Escape")  # closes the chat and gives focus back to the launcher
         playwright_api.expect(visit.page.get_by_role("dialog")).to_have_count(0)
-        assert visit.focused()["label"] == "Open the feedback chat"
+        # The widget moves focus on its next animation frame, so the checks wait for it.
+        launcher = visit.page.get_by_role("button", name="Open the feedback chat")
+        playwright_api.expect(launcher).to_be_focused()
         assert visit.foreign_requests() == []
     finally:
         visit.close()

@@ -180,6 +180,7 @@
 
   function watch(root) {
     var wasOpen = false;
+    var launcherOwesFocus = false;
     var replyCount = 0;
     var scheduled = false;
 
@@ -191,16 +192,28 @@
       if (open && !wasOpen) {
         focusTarget(root);
       } else if (!open && wasOpen) {
-        var launcher = root.querySelector(".rw-launcher");
-        if (launcher) {
-          launcher.focus();
-        }
+        launcherOwesFocus = true;
       } else if (open && replies > replyCount && !typing(root)) {
         // New answer buttons: put the first one under the visitor's fingers, unless they are typing.
         focusTarget(root);
       } else if (open && replies < replyCount && !root.contains(document.activeElement)) {
         // The answer buttons the visitor just used are gone: keep focus inside the chat.
         focusInput(root);
+      }
+      if (launcherOwesFocus && !open) {
+        // On phones rasa-webchat hides the launcher while the chat is open and may show it again a
+        // frame after the chat goes, so focus is handed back once the launcher can take it, unless
+        // the visitor has meanwhile moved on to something else on the page.
+        var launcher = root.querySelector(".rw-launcher");
+        var focusIsLost = document.activeElement === document.body || root.contains(document.activeElement);
+        if (!focusIsLost) {
+          launcherOwesFocus = false;
+        } else if (launcher && launcher.getClientRects().length > 0) {
+          launcher.focus();
+          launcherOwesFocus = false;
+        }
+      } else if (open) {
+        launcherOwesFocus = false;
       }
       wasOpen = open;
       replyCount = replies;
@@ -211,7 +224,7 @@
         scheduled = true;
         window.requestAnimationFrame(update);
       }
-    }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["disabled"] });
+    }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["disabled", "class"] });
 
     root.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && isOpen(root)) {
