@@ -231,6 +231,12 @@ def test_a_tweet_can_ask_without_a_question_mark() -> None:
     assert analyse_sentiment("a good mechanic in Austin, finally").label == "positive"
 
 
+def test_asking_about_a_charge_or_an_outage_is_not_a_complaint_but_asking_why_is() -> None:
+    assert analyse_sentiment("How do I dispute a charge on my bill?").label == "neutral"
+    assert analyse_sentiment("Is there an outage in my area right now?").label == "neutral"
+    assert analyse_sentiment("why is there an outage again?? third time this week").label == "negative"
+
+
 @pytest.mark.parametrize(
     ("text", "label"),
     [
