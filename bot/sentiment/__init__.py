@@ -151,6 +151,8 @@ class SentimentScorer:
         self.short_negations = frozenset(str(w).lower() for w in config.get("short_negations") or ())
         self.prepositional_negations = frozenset(str(w).lower() for w in config.get("prepositional_negations") or ())
         self.ironic_openers = [tuple(words(str(q))) for q in config.get("ironic_openers") or ()]
+        self.sarcastic_openers = _by_first_word(config.get("sarcastic_openers"))
+        self.irony_markers = tuple(str(m).lower() for m in config.get("irony_markers") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})
         # Emoticons: the non-word entries of the base lists (VADER has ~200) plus lexicon.yml's own.
@@ -298,6 +300,7 @@ class SentimentScorer:
         if "&" in text:  # tweets often arrive HTML-escaped: "I &lt;3 this", "bags &amp; seats"
             text = html.unescape(text)
         shouted = reader.shouted(text)
+        marked_ironic = self._marked_ironic(text)  # before emoji and hashtags are turned into words
         text, total, laughing = self._emoji(clean(reader.split_hashtags(text)))
         text, faces = reader.emoticons_in(text)
         total += faces
@@ -318,15 +321,21 @@ class SentimentScorer:
         if self.patterns is not None:
             for match in self.patterns.finditer(lowered):
                 patterns += self.pattern_values[match.lastgroup or ""]
-        complaint = any(negative <= -1.0 for _, negative, _ in scored) or total <= -1.0 or patterns <= -2.0
+        # Irony that needs no complaint word: "oh great, the delivery was one bloke", "truly first class 🙃".
+        ironic = marked_ironic or any(tokens and _opens(tokens, self.sarcastic_openers) for tokens in sentences)
+        complaint = (
+            ironic or any(negative <= -1.0 for _, negative, _ in scored) or total <= -1.0 or patterns <= -2.0
+        )
         # Laughter next to anything negative is a shrug, not joy: "4 hours on the tarmac lol".
         shrug = complaint or patterns <= -1.0
         if shrug:
             total -= laughing  # "flight delayed 😂😂"
+        if ironic and total > 0:
+            total = -total  # the 👏 of "oh brilliant, moved for the third time 👏" claps ironically too
         for tokens, (positive, negative, discount) in zip(sentences, scored, strict=True):
             if shrug and discount:
                 positive -= discount
-            if positive and complaint and self._sarcastic(tokens, negative):
+            if positive and (ironic or (complaint and self._sarcastic(tokens, negative))):
                 positive = -positive  # "on hold for two hours. love it."
             total += positive + negative
         total += patterns
@@ -336,6 +345,11 @@ class SentimentScorer:
         elif bangs >= 2:
             total = bangs * settings.excitement  # "got the keys to our first house today!!!"
         return total
+
+    def _marked_ironic(self, text: str) -> bool:
+        """Whether the writer marks the text as ironic ("🙃", a "/s" of its own, "#sarcasm")."""
+        padded = f" {text.lower()} "
+        return any(marker in padded for marker in self.irony_markers)
 
     def _asks_for_information(self, tokens: list[str]) -> bool:
         """Of a sentence that asks (ends in "?" or opens like a question; the caller checks): whether it asks

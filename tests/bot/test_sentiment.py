@@ -231,6 +231,16 @@ def test_a_tweet_can_ask_without_a_question_mark() -> None:
     assert analyse_sentiment("a good mechanic in Austin, finally").label == "positive"
 
 
+def test_irony_needs_no_complaint_word_when_the_writer_signals_it() -> None:
+    assert analyse_sentiment("Oh great, the engineer turned up without the part.").label == "negative"
+    assert analyse_sentiment("Truly amazing service on the 8:15 🙃").label == "negative"
+    assert analyse_sentiment("best customer service ever /s").label == "negative"
+    assert analyse_sentiment("Oh brilliant, moved for the third time. So looked after 👏").label == "negative"
+    # Without the signal the same praise stands, and a link's "/s" is not one.
+    assert analyse_sentiment("Truly amazing service on the 8:15").label == "positive"
+    assert analyse_sentiment("great service, see https://example.com/s/review").label == "positive"
+
+
 def test_asking_about_a_charge_or_an_outage_is_not_a_complaint_but_asking_why_is() -> None:
     assert analyse_sentiment("How do I dispute a charge on my bill?").label == "neutral"
     assert analyse_sentiment("Is there an outage in my area right now?").label == "neutral"
