@@ -321,7 +321,7 @@ class SentimentScorer:
         if self.patterns is not None:
             for match in self.patterns.finditer(lowered):
                 patterns += self.pattern_values[match.lastgroup or ""]
-        # Irony that needs no complaint word: "oh great, the delivery was one bloke", "truly first class 🙃".
+        # Irony that needs no complaint word: "oh great, the delivery was one bloke", "truly amazing service 🙃".
         ironic = marked_ironic or any(tokens and _opens(tokens, self.sarcastic_openers) for tokens in sentences)
         complaint = (
             ironic or any(negative <= -1.0 for _, negative, _ in scored) or total <= -1.0 or patterns <= -2.0
