@@ -111,8 +111,8 @@ def _by_first_word(phrases: list[str] | None) -> dict[str, list[tuple[str, ...]]
 
 
 def _opens(tokens: list[str], openers: dict[str, list[tuple[str, ...]]]) -> bool:
-    """Whether ``tokens`` start with one of ``openers`` (built by ``_by_first_word``)."""
-    return any(tuple(tokens[: len(opener)]) == opener for opener in openers.get(tokens[0], ()))
+    """Whether ``tokens`` start with one of ``openers`` (built by ``_by_first_word``); no tokens open nothing."""
+    return bool(tokens) and any(tuple(tokens[: len(opener)]) == opener for opener in openers.get(tokens[0], ()))
 
 
 class SentimentScorer:
@@ -150,7 +150,7 @@ class SentimentScorer:
         self.courtesy = frozenset(str(w).lower() for w in config.get("courtesy") or ())
         self.short_negations = frozenset(str(w).lower() for w in config.get("short_negations") or ())
         self.prepositional_negations = frozenset(str(w).lower() for w in config.get("prepositional_negations") or ())
-        self.ironic_openers = [tuple(words(str(q))) for q in config.get("ironic_openers") or ()]
+        self.ironic_openers = _by_first_word(config.get("ironic_openers"))
         self.sarcastic_openers = _by_first_word(config.get("sarcastic_openers"))
         self.irony_markers = tuple(str(m).lower() for m in config.get("irony_markers") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
@@ -322,7 +322,7 @@ class SentimentScorer:
             for match in self.patterns.finditer(lowered):
                 patterns += self.pattern_values[match.lastgroup or ""]
         # Irony that needs no complaint word: "oh great, the delivery was one bloke", "truly amazing service 🙃".
-        ironic = marked_ironic or any(tokens and _opens(tokens, self.sarcastic_openers) for tokens in sentences)
+        ironic = marked_ironic or any(_opens(tokens, self.sarcastic_openers) for tokens in sentences)
         complaint = (
             ironic or any(negative <= -1.0 for _, negative, _ in scored) or total <= -1.0 or patterns <= -2.0
         )
@@ -364,11 +364,7 @@ class SentimentScorer:
     def _sarcastic(self, tokens: list[str], negative: float) -> bool:
         """Praise that only makes sense as irony: a short cheer after a complaint, or 'oh great, ...'."""
         words_only = [t for t in tokens if t.isalnum()]
-        if negative < 0 and any(
-            tuple(tokens[i : i + len(opener)]) == opener
-            for opener in self.ironic_openers
-            for i in range(min(len(tokens), 3))
-        ):
+        if negative < 0 and any(_opens(tokens[i:], self.ironic_openers) for i in range(3)):
             return True  # "love how my flight got cancelled", "nothing like a 3 hour delay"
         if not any(t in self.sarcasm_markers for t in words_only):
             return False
