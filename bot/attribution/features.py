@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from bot.sentiment.text import words
 from bot.word_yaml import load_words
@@ -16,9 +17,14 @@ PREFIX_LENGTH = 5
 
 
 @lru_cache(maxsize=1)
+def language() -> dict[str, Any]:
+    """``language.yml``, read once: its stopwords shape every feature, its "none" sentences train the model."""
+    return load_words(LANGUAGE_FILE.read_text(encoding="utf-8")) or {}
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    data = load_words(LANGUAGE_FILE.read_text(encoding="utf-8")) or {}
-    return frozenset(str(w).lower() for w in data.get("stopwords") or ())
+    return frozenset(str(w).lower() for w in language().get("stopwords") or ())
 
 
 @lru_cache(maxsize=65536)

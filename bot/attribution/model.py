@@ -20,10 +20,9 @@ from operator import add
 from pathlib import Path
 
 from bot import word_yaml
-from bot.attribution.features import LANGUAGE_FILE, features
+from bot.attribution.features import LANGUAGE_FILE, features, language
 from bot.sentiment import text as tokeniser
 from bot.taxonomy import Taxonomy
-from bot.word_yaml import load_words
 
 NONE = "__none__"
 PHRASE_WEIGHT = 1.0  # a phrase is a document of its own: "lost luggage" alone points at delivery
@@ -70,9 +69,8 @@ class SiloModel:
         return self.probabilities_from(*self.evidence(text))
 
 
-def _unattributed_examples(path: Path = LANGUAGE_FILE) -> list[str]:
-    data = load_words(path.read_text(encoding="utf-8")) or {}
-    return [str(s) for s in data.get("unattributed_examples") or ()]
+def _unattributed_examples() -> list[str]:
+    return [str(s) for s in language().get("unattributed_examples") or ()]
 
 
 def train(taxonomy: Taxonomy) -> SiloModel:
