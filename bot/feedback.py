@@ -3,7 +3,10 @@
 This is the one door through which the chat (``actions/``) writes: every accepted answer is
 recorded at once, so a customer who leaves after the score still leaves a partial response.
 Recording is idempotent (natural keys, upserts), and when the database cannot be reached the
-operation goes to a local spool and is replayed by the next write that succeeds.
+operation goes to a local spool and is replayed by the next write that succeeds. The customer's
+words are cleaned first (``bot.privacy.text``: control characters out, card numbers and the
+personal data ``privacy.redact`` names replaced by tags), so neither the spool, the store nor
+the analysis ever sees them raw.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.alerts import enqueue_alerts
+from bot.privacy.config import RedactionRules, privacy_config
+from bot.privacy.text import clean_customer_text
 from bot.settings import get_settings, var_dir
 from bot.store import repository
 from bot.store.db import engine_for, session_factory
@@ -32,6 +37,7 @@ log = logging.getLogger(__name__)
 
 
 ANSWER_FIELDS = ("score", "text", "probe_text", "effort", "contact_count", "language")
+FREE_TEXT_FIELDS = ("text", "probe_text")
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,13 @@ def analyse_response(response: FeedbackResponse) -> tuple[list[Attribution], lis
 class FeedbackService:
     """Writes conversations and responses; safe to call again with the same turn."""
 
-    def __init__(self, database_url: str, taxonomy: Taxonomy, spool: Spool) -> None:
+    def __init__(
+        self, database_url: str, taxonomy: Taxonomy, spool: Spool, redaction: RedactionRules | None = None
+    ) -> None:
         self.database_url = database_url
         self.taxonomy = taxonomy
         self.spool = spool
+        self.redaction = redaction or privacy_config().redact
 
     @property
     def sessions(self) -> sessionmaker:
@@ -102,8 +111,8 @@ class FeedbackService:
 
     # -- the public operations -------------------------------------------------------
     def record(self, ref: ConversationRef, answers: Answers) -> None:
-        """Store the given answers (non-None fields) for this conversation."""
-        self._run("record", ref, dataclasses.asdict(answers))
+        """Store the given answers (non-None fields) for this conversation, the free text cleaned first."""
+        self._run("record", ref, self._cleaned(dataclasses.asdict(answers)))
 
     def finish(self, ref: ConversationRef, status: str = "complete") -> None:
         """The customer reached the end (or left): mark the response done."""
@@ -137,6 +146,13 @@ class FeedbackService:
             return False
 
     # -- how each operation is applied ---------------------------------------------
+    def _cleaned(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The answers with every free text as it may be kept (idempotent: a tag stays a tag)."""
+        return {
+            field: clean_customer_text(value, self.redaction) if field in FREE_TEXT_FIELDS and value else value
+            for field, value in data.items()
+        }
+
     def _apply(self, session: Session, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
         conversation = repository.get_or_create_conversation(session, ref)
         if op == "request_human":
@@ -191,7 +207,8 @@ class FeedbackService:
             self.spool.append({"op": op, "ref": dataclasses.asdict(ref), "data": data})
 
     def _replay_one(self, record: dict[str, Any]) -> None:
-        self._transaction(record["op"], ConversationRef(**record["ref"]), record["data"])
+        # Cleaned again: a spool written by an older version may hold raw text.
+        self._transaction(record["op"], ConversationRef(**record["ref"]), self._cleaned(record["data"]))
 
 
 @lru_cache(maxsize=4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 
+from bot.privacy.files import private_file, write_private
 from bot.settings import var_dir
 
 
@@ -15,10 +16,10 @@ def get_or_create_token(env_var: str, filename: str) -> str:
         return from_env
     path = var_dir() / filename
     if path.exists() and path.read_text(encoding="utf-8").strip():
+        private_file(path)  # a token file an older version left world-readable
         return path.read_text(encoding="utf-8").strip()
     token = secrets.token_urlsafe(24)
-    path.write_text(token + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    write_private(path, token + "\n")  # 0600 from the first byte, not chmod-ed after
     return token
 
 

@@ -13,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.privacy.files import private_file
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -44,7 +46,11 @@ def migrate(engine: Engine) -> None:
     from alembic.config import Config
 
     if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it: its -wal/-shm/-journal files copy the database's mode.
+        database = private_file(Path(engine.url.database))
+        for suffix in ("-wal", "-shm", "-journal"):
+            if database.with_name(database.name + suffix).exists():
+                private_file(database.with_name(database.name + suffix))
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.privacy.files import open_private, write_private
+
 log = logging.getLogger(__name__)
 
 
@@ -21,8 +23,7 @@ class Spool:
         self.path = path
 
     def append(self, record: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
+        with open_private(self.path, "a") as handle:  # customers' words: owner-only
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -43,9 +44,7 @@ class Spool:
                 done += 1
         finally:
             rest = lines[done:]
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text("".join(f"{line}\n" for line in rest), encoding="utf-8")
-            tmp.replace(self.path)
+            write_private(self.path, "".join(f"{line}\n" for line in rest))
             if done:
                 log.info("replayed %d spooled feedback operations", done)
         return done
