@@ -15,6 +15,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -211,9 +212,14 @@ class FeedbackService:
         self._transaction(record["op"], ConversationRef(**record["ref"]), self._cleaned(record["data"]))
 
 
+def spool_dir() -> Path:
+    """Where operations wait while the database is down (every ``*.jsonl`` in it holds customers' words)."""
+    return var_dir() / "spool"
+
+
 @lru_cache(maxsize=4)
 def _service_for(database_url: str) -> FeedbackService:
-    return FeedbackService(database_url, load_taxonomy(), Spool(var_dir() / "spool" / "feedback.jsonl"))
+    return FeedbackService(database_url, load_taxonomy(), Spool(spool_dir() / "feedback.jsonl"))
 
 
 def get_feedback_service() -> FeedbackService:

@@ -33,7 +33,7 @@ _STREET_TYPES = (
 )
 ADDRESS = re.compile(
     # "221B Baker Street", "12, Long Acre Road": a house number, capitalised name words, a street type.
-    rf"(?<![\w])\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\w'\-]*\s+){{1,4}}(?i:{_STREET_TYPES})\b\.?"
+    rf"(?<![\w])\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\w'\-]*\s+){{1,4}}(?i:{_STREET_TYPES})\b"
     # "Hauptstraße 5", "Am Lindenweg 12a"
     r"|(?<![\w])[A-ZÄÖÜ][\wäöüß\-]*(?i:straße|strasse|str\.|weg|platz|gasse|allee)\s+\d{1,4}[a-z]?(?![\w])"
     # UK postcodes: "SW1A 1AA", "NW1 6XE"
