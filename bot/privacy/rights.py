@@ -83,15 +83,9 @@ class Footprint:
     events: list[TouchpointEvent] = field(default_factory=list)
     response_ids: list[int] = field(default_factory=list)
     outbox: list[OutboxMessage] = field(default_factory=list)
-
-    @property
-    def senders(self) -> set[str]:
-        """Every chat id the customer used (a webhook survey uses the ref itself)."""
-        return {self.ref, *(c.sender_id for c in self.conversations)}
-
-    @property
-    def keys(self) -> set[str]:
-        return {c.key for c in self.conversations}
+    # Taken when found, so they still match the files after the rows are anonymised.
+    keys: set[str] = field(default_factory=set)
+    senders: set[str] = field(default_factory=set)  # every chat id used (a webhook survey uses the ref)
 
     def owns_spooled(self, record: dict[str, Any]) -> bool:
         ref = record.get("ref") or {}
@@ -115,6 +109,8 @@ def footprint(session: Session, ref: str) -> Footprint:
         FeedbackResponse.customer_id == customer.id if customer else false(),
         FeedbackResponse.conversation_id.in_([c.id for c in found.conversations]),
     )).order_by(FeedbackResponse.id)))
+    found.keys = {c.key for c in found.conversations}
+    found.senders = {ref, *(c.sender_id for c in found.conversations)}
     keys = [f"trigger:{e.event_id}" for e in found.events]
     alerts = [OutboxMessage.dedupe_key.like(f"alert:{rid}:%") for rid in found.response_ids]
     if keys or alerts:

@@ -1,0 +1,39 @@
+"""Through the chat itself: a card number and an e-mail typed to the bot never reach the store or an export."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+from tests.e2e.conftest import stack  # noqa: F401 - the real stack, as the conversation tests start it
+from tests.security.data_support import database_dump
+
+pytestmark = pytest.mark.e2e
+
+CARD, EMAIL = "4111 1111 1111 1111", "jane.doe@mail.example.com"
+
+
+def test_a_card_number_and_an_email_typed_in_the_chat_are_never_stored(stack) -> None:  # noqa: F811
+    sender = f"e2e-pii-{uuid.uuid4().hex[:8]}"
+    assert stack.say(sender, "hi"), "the bot did not answer a greeting"
+    stack.say(sender, "1")
+    stack.say(sender, f"I was charged twice on card {CARD}, write to {EMAIL} about the invoice.")
+    dump = database_dump(stack.database_url)
+    assert "charged twice on card [card], write to [email]" in dump  # the answer is stored, redacted
+    exported = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", "--format", "json"], cwd=PROJECT_ROOT, capture_output=True,
+        text=True, timeout=120, check=False,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": stack.database_url,
+             "SILOSCOPE_VAR": str(stack.var)},
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "[card]" in exported.stdout
+    for raw in (CARD, CARD.replace(" ", ""), EMAIL):
+        assert raw not in dump and raw not in exported.stdout
+    spooled = "".join(p.read_text(encoding="utf-8") for p in (stack.var / "spool").glob("*.jsonl")) \
+        if (stack.var / "spool").is_dir() else ""
+    assert CARD not in spooled and EMAIL not in spooled
