@@ -19,11 +19,11 @@ CARD, EMAIL = "4111 1111 1111 1111", "jane.doe@mail.example.com"
 
 def test_a_card_number_and_an_email_typed_in_the_chat_are_never_stored(stack) -> None:  # noqa: F811
     sender = f"e2e-pii-{uuid.uuid4().hex[:8]}"
-    assert stack.say(sender, "hi"), "the bot did not answer a greeting"
-    stack.say(sender, "1")
-    stack.say(sender, f"I was charged twice on card {CARD}, write to {EMAIL} about the invoice.")
+    replies = [stack.say(sender, "hi"), stack.say(sender, "the invoice"), stack.say(sender, "1")]
+    replies.append(stack.say(sender, f"I was charged twice on card {CARD}, write to {EMAIL} about the invoice."))
     dump = database_dump(stack.database_url)
-    assert "charged twice on card [card], write to [email]" in dump  # the answer is stored, redacted
+    # The answer is stored, redacted (the replies show where the conversation went otherwise).
+    assert "charged twice on card [card], write to [email]" in dump, replies
     exported = subprocess.run(
         [sys.executable, "-m", "bot.cli", "export", "--format", "json"], cwd=PROJECT_ROOT, capture_output=True,
         text=True, timeout=120, check=False,
