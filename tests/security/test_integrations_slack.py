@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.chat_text import QUOTE_MAX_CHARS_LIMIT, SLACK_SECTION_TEXT_MAX
 from bot.cli import main
 from bot.settings import PROJECT_ROOT
 from tests.bot.channels.test_alerts_outbox import retry, store_response
@@ -23,6 +22,8 @@ from tests.security.integrations import CHANNEL_FIXTURES, set_config, slack_bloc
 from tests.support import free_port
 
 peers, channel_env, sessions, web = CHANNEL_FIXTURES
+SLACK_SECTION_TEXT_MAX = 3000  # Block Kit: a section's text
+QUOTE_MAX_CHARS_LIMIT = SLACK_SECTION_TEXT_MAX - len("> ")  # the quote, after its quote mark
 ATTACK = ("<!here> <!channel> <@U024BE7LH> <!subteam^SAZ94GDB8> the parcel never came. "
           "<https://evil.example/login|Open in dashboard> *URGENT* _refund_ ~now~ `rm -rf` & thanks")
 SLACK_SEQUENCE = re.compile(r"<[^<>]*>")  # a mention, a channel-wide ping or a labelled link
