@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.channels import config as channel_config
 from bot.settings import get_settings
 from bot.web.app import create_app
 
@@ -17,5 +18,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
+    channel_config.check(settings)  # a bad webhooks/outbox/alerts section stops us here, in one line
     create_app(settings).run(host=args.host, port=args.port or settings.ports["web"], access_log=False)
     return 0
