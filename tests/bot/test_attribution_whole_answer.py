@@ -45,5 +45,5 @@ def test_a_one_clause_silo_is_still_named(attributor: Attributor) -> None:
 
 def test_without_the_whole_answer_the_passing_clause_wins(attributor: Attributor, monkeypatch) -> None:
     """The control: best-clause scoring alone ranks the one strong billing clause above the story."""
-    monkeypatch.setattr(attribution, "WHOLE_ANSWER_WEIGHT", 0.0)
+    monkeypatch.setattr(attribution, "WHOLE_ANSWER_CLAUSES", 1e9)  # the whole answer's share -> 0
     assert attributor.attribute(STORY).primary == "billing"
