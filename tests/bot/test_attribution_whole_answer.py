@@ -7,29 +7,19 @@ import pytest
 import bot.attribution as attribution
 from bot.attribution import Attributor
 from bot.taxonomy import parse_taxonomy
+from tests.bot.test_attribution import SMALL_TAXONOMY
 
-TAXONOMY = """
-touchpoints:
-  delivery: {label: Delivery}
-  invoice: {label: Invoice}
-silos:
-  shipping:
-    description: Getting the goods to the customer.
-    touchpoints: [delivery]
-    phrases: [parcel, courier, tracking]
-    examples: [The parcel arrived late., The courier lost my box., Tracking never updated., The van never came.]
-  billing:
-    description: Invoices and payments.
-    touchpoints: [invoice]
-    phrases: [invoice, charged, refund]
-    examples: [I was charged twice., The invoice is wrong., My refund never came., The bill is too high.]
-"""
+# The small shipping/billing organisation of test_attribution, with two more sentences each.
+TAXONOMY = SMALL_TAXONOMY.replace(
+    "The courier lost my box.]", "The courier lost my box., Tracking never updated., The van never came.]"
+).replace("The invoice is wrong.]", "The invoice is wrong., My refund never came., The bill is too high.]")
 
 STORY = "The courier came late. Tracking stuck. Parcel late. Van late. Charged twice on the invoice, refund never came."
 
 
 @pytest.fixture(scope="module")
 def attributor() -> Attributor:
+    assert TAXONOMY.count("never") == 3  # both replacements applied
     return Attributor(parse_taxonomy(TAXONOMY))
 
 
