@@ -100,5 +100,8 @@ def test_an_edited_corpus_file_retrains_the_cached_model(tmp_path: Path, monkeyp
 def test_a_malformed_corpus_file_says_what_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "delivery.yml").write_text("examples: late parcels\n", encoding="utf-8")
     monkeypatch.setattr(corpus_module, "CORPUS_DIR", tmp_path)
-    with pytest.raises(corpus_module.CorpusError, match=r"delivery\.yml: needs 'examples:'"):
+    with pytest.raises(TaxonomyError, match=r"delivery\.yml: needs 'examples:'"):  # start-up reports it as such
+        corpus_examples("delivery")
+    (tmp_path / "delivery.yml").write_bytes(b"examples: [caf\xe9]\n")
+    with pytest.raises(TaxonomyError, match=r"delivery\.yml: not UTF-8"):
         corpus_examples("delivery")

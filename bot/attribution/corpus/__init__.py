@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import yaml
+
+from bot.taxonomy import Silo, TaxonomyError
 from bot.word_yaml import load_words
-
-if TYPE_CHECKING:
-    from bot.taxonomy import Silo
 
 CORPUS_DIR = Path(__file__).parent
 
 
-class CorpusError(ValueError):
-    """A shipped corpus file is unreadable or malformed (a packaging fault, not a company's typo)."""
+class CorpusError(TaxonomyError):
+    """A corpus file is unreadable or malformed: reported at start-up like a broken ``silos.yml``."""
 
 
 def corpus_names(directory: Path | None = None) -> tuple[str, ...]:
@@ -37,7 +36,12 @@ def corpus_file(name: str, directory: Path | None = None) -> Path:
 @lru_cache(maxsize=64)
 def _read(path: Path, _mtime_ns: int, _size: int) -> tuple[str, ...]:
     """One file's sentences; keyed by modification time and size too, so an edited file is read again."""
-    doc = load_words(path.read_text(encoding="utf-8")) or {}
+    try:
+        doc = load_words(path.read_bytes().decode("utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{path}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from exc
     sentences = doc.get("examples") if isinstance(doc, dict) else None
     if not isinstance(sentences, list) or not all(isinstance(s, str) and s.strip() for s in sentences):
         raise CorpusError(f"{path}: needs 'examples:', a list of non-empty sentences")
