@@ -379,3 +379,38 @@ def test_a_question_can_open_inside_the_sentence() -> None:
 )
 def test_time_spans_and_repeats(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The seats were comfy and the crew polite", "positive"),
+        ("Reliable, tasty and affordable", "positive"),
+        ("Soggy fries and a lukewarm burger", "negative"),
+        ("Overrated and overcharging", "negative"),
+        ("The agent was condescending and dismissive", "negative"),
+    ],
+)
+def test_everyday_praise_and_complaint_words_the_package_lists_lack(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I like the new seats", "positive"),
+        ("I would like to change my seat", "neutral"),  # a request, not praise
+        ("I like how they cancelled my flight and nobody told me", "negative"),
+        ("The app works well", "positive"),
+        ("Well, my bag is still missing", "negative"),
+        ("I'll be back!", "positive"),
+        ("We won't be back", "negative"),
+        ("Don't waste your money", "negative"),  # a warning, not a negated complaint
+        ("Save your money and stay away", "negative"),
+        ("Not worth it", "negative"),
+        ("Couldn't be happier with the upgrade", "positive"),
+        ("I would defiantly fly with them again", "positive"),  # the misspelling of "definitely"
+    ],
+)
+def test_liking_returning_and_warning_idioms(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
