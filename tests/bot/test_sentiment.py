@@ -414,3 +414,22 @@ def test_everyday_praise_and_complaint_words_the_package_lists_lack(text: str, l
 )
 def test_liking_returning_and_warning_idioms(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I wish they had told us earlier", "negative"),
+        ("I wish you a happy new year", "positive"),
+        ("Far from perfect", "negative"),
+        ("Nothing but praise for the crew", "positive"),  # "nothing but" does not negate what follows
+        ("Nothing but problems since day one", "negative"),
+        ("Exceeded my expectations", "positive"),
+        ("Would fly again", "positive"),
+        ("I would never fly with you again", "negative"),
+        ("Can't fault the staff", "positive"),
+        ("Such a letdown", "negative"),
+    ],
+)
+def test_wishes_expectations_and_praise_said_with_a_negation(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
