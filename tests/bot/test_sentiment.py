@@ -433,3 +433,20 @@ def test_liking_returning_and_warning_idioms(text: str, label: str) -> None:
 )
 def test_wishes_expectations_and_praise_said_with_a_negation(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The waiter rarely checked on us and was hardly friendly", "negative"),  # rarely, hardly: negations
+        ("Hardly ever late", "positive"),
+        ("We were less than impressed", "negative"),
+        ("It feels cheap and looks cheap", "negative"),
+        ("We'd go back again", "positive"),
+        ("Delayed again", "negative"),
+        ("If you like spicy food get the chicken vindaloo", "positive"),
+        ("Nothing at all to recommend", "negative"),
+    ],
+)
+def test_rare_negations_less_than_pleased_and_going_back(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
