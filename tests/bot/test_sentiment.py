@@ -444,7 +444,7 @@ def test_wishes_expectations_and_praise_said_with_a_negation(text: str, label: s
         ("It feels cheap and looks cheap", "negative"),
         ("We'd go back again", "positive"),
         ("Delayed again", "negative"),
-        ("If you like spicy food get the chicken vindaloo", "positive"),
+        ("I ordered the chicken vindaloo", "neutral"),
         ("Nothing at all to recommend", "negative"),
     ],
 )
