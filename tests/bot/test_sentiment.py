@@ -450,3 +450,23 @@ def test_wishes_expectations_and_praise_said_with_a_negation(text: str, label: s
 )
 def test_rare_negations_less_than_pleased_and_going_back(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The waiter was lovely", "positive"),  # "waiter" is not a form of "wait"
+        ("It is far too loud", "negative"),
+        ("Waaay too big", "negative"),
+        ("My son was dissapointed", "negative"),  # a common misspelling
+        ("Big thumbs up!", "positive"),
+        ("We're done with them", "negative"),
+        ("Price wise it is fine", "positive"),
+    ],
+)
+def test_excess_misspellings_and_words_that_only_look_like_others(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+def test_not_too_much_is_no_complaint_of_excess() -> None:
+    assert analyse_sentiment("The queue was not too long").score > analyse_sentiment("The queue was too long").score
