@@ -91,6 +91,7 @@ class SentenceScorer:
                 and token not in vocabulary.prepositional_negations
             ):
                 negative += settings.unmet_negation  # no sentiment word took this negation
+        negative += settings.excess * self._excesses(tokens)
         if tokens and (tokens[-1] == "?" or opens(tokens, vocabulary.asking_openers)):
             # "anyone know a good plumber?" asks, it does not praise; tweets often drop the "?"
             if self._asks_for_information(tokens):
@@ -99,6 +100,16 @@ class SentenceScorer:
             else:
                 positive *= settings.question_positive_scale
         return positive, negative, discount
+
+    def _excesses(self, tokens: list[str]) -> int:
+        """How often the sentence says "too" + something neutral ("too small"), not after a negation."""
+        vocabulary = self.vocabulary
+        return sum(
+            1
+            for i in range(len(tokens) - 1)
+            if tokens[i] == "too" and tokens[i + 1] in vocabulary.excess_words
+            and not (i > 0 and vocabulary.is_negation(tokens[i - 1]))
+        )
 
     def _asks_for_information(self, tokens: list[str]) -> bool:
         """Of a sentence that asks (ends in "?" or opens like a question; the caller checks): whether it asks

@@ -22,3 +22,4 @@ class ScoringSettings:
     courtesy_in_complaint: float = 1.0
     emphasis: float = 0.3
     negation_min: float = 1.0
+    excess: float = -1.4

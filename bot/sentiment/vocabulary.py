@@ -57,6 +57,7 @@ class Vocabulary:
         self.prepositional_negations = _lowered(config.get("prepositional_negations"))
         self.ironic_openers = by_first_word(config.get("ironic_openers"))
         self.sarcastic_openers = by_first_word(config.get("sarcastic_openers"))
+        self.excess_words = _lowered(config.get("excess_words"))
         self.irony_markers = tuple(str(m).lower() for m in config.get("irony_markers") or ())
         self.emoji = {str(k): float(v) for k, v in (config.get("emoji") or {}).items()}
         self.emoji_descriptions = dict(emoji_descriptions or {})

@@ -468,5 +468,6 @@ def test_excess_misspellings_and_words_that_only_look_like_others(text: str, lab
     assert analyse_sentiment(text).label == label
 
 
-def test_not_too_much_is_no_complaint_of_excess() -> None:
+def test_not_too_much_is_no_complaint_of_excess_and_asking_about_it_is_no_complaint() -> None:
     assert analyse_sentiment("The queue was not too long").score > analyse_sentiment("The queue was too long").score
+    assert analyse_sentiment("anyone know if the lounge is too crowded at JFK?").label == "neutral"
