@@ -57,7 +57,14 @@ class SentenceScorer:
             if value:
                 # Weak context words ("again", "still", "hours") are not what a negation denies:
                 # in "can't sleep again" the complaint is not undone.
-                negation = self._negation(tokens, i, consumed) if abs(value) >= settings.negation_min else None
+                # A phrase that carries its own negation ("no info", "never arrived") is not negated again by an
+                # earlier one: in "no food, no water, no info" each "no" complains.
+                own_negation = length > 1 and vocabulary.is_negation(token)
+                negation = (
+                    self._negation(tokens, i, consumed)
+                    if abs(value) >= settings.negation_min and not own_negation
+                    else None
+                )
                 if negation is not None:
                     value *= settings.negation_scalar
                     consumed.add(negation)

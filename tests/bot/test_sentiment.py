@@ -471,3 +471,10 @@ def test_excess_misspellings_and_words_that_only_look_like_others(text: str, lab
 def test_not_too_much_is_no_complaint_of_excess_and_asking_about_it_is_no_complaint() -> None:
     assert analyse_sentiment("The queue was not too long").score > analyse_sentiment("The queue was too long").score
     assert analyse_sentiment("anyone know if the lounge is too crowded at JFK?").label == "neutral"
+
+
+def test_a_phrase_with_its_own_negation_is_not_negated_again() -> None:
+    # Before: the first "no" negated "no water" and "no info", so the list of complaints read as praise.
+    assert analyse_sentiment("no food, no water, no info").label == "negative"
+    assert analyse_sentiment("is this how you treat your customers?").label == "negative"
+    assert analyse_sentiment("is this how I get a refund?").label == "neutral"
