@@ -18,13 +18,14 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup python venv model browser run test lint validate unit stories bench lock clean
+.PHONY: help setup python venv model browser run test lint validate unit stories bench eval lock clean
 
 help:
 	@echo "make run    set up, then start Rasa (5005), the action server (5055) and the web service (8000)"
 	@echo "make test   set up, then lint, validate the training data, run every test and the test stories"
 	@echo "make setup  virtualenv, pinned dependencies, database schema and a trained model (only when needed)"
 	@echo "make bench  speed and memory benchmarks, as ratios to a reference measured in the same run"
+	@echo "make eval   attribution and sentiment on every shared labelled set (and DIR=\"folders or CSVs\"), with baselines"
 	@echo "make lint   ruff"
 
 python:
@@ -99,6 +100,11 @@ bench: setup
 	$(BIN)/siloscope bench attribution
 	$(BIN)/siloscope bench report --rows 100000
 	$(BIN)/siloscope bench report --rows 1000000
+
+# Quality on real data: every CSV in ../shared/datasets (found beside the checkout or a parent folder) plus DIR,
+# one table with the keyword / TextBlob / VADER baselines, coverage and calibration. Example: make eval DIR=docs/eval
+eval: venv
+	$(BIN)/siloscope eval all $(DIR)
 
 # After changing dependencies in pyproject.toml: pin the whole resolved set for every machine.
 lock: venv
