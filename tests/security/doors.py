@@ -42,7 +42,7 @@ def session_processes(leader: int) -> dict[int, bytes]:
             continue
         try:
             stat = (proc / "stat").read_text()
-            session = int(stat.rsplit(")", 1)[1].split()[4])  # fields after "(comm)": state ppid pgrp session
+            session = int(stat.rsplit(")", 1)[1].split()[3])  # after "(comm)": state ppid pgrp session
             if session == leader:
                 found[int(proc.name)] = (proc / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
