@@ -46,3 +46,18 @@ def test_the_rasa_entry_refuses_to_start_rasa_without_a_token(monkeypatch: pytes
     monkeypatch.delenv("RASA_TOKEN", raising=False)
     with pytest.raises(SystemExit, match="RASA_TOKEN is not set"):
         rasa_server.main(["--enable-api"])
+
+
+def test_the_action_secret_is_made_once_and_readable_only_by_its_owner(tmp_database: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import var_dir
+    from bot.tokens import actions_token
+
+    monkeypatch.delenv(ACTIONS_TOKEN_ENV, raising=False)
+    first = actions_token()
+    stored = var_dir() / "actions_token"
+    assert len(first) >= 32 and stored.read_text(encoding="utf-8").strip() == first
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert actions_token() == first
+    monkeypatch.setenv(ACTIONS_TOKEN_ENV, "configured-by-the-operator")
+    assert actions_token() == "configured-by-the-operator"
