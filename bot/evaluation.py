@@ -252,12 +252,14 @@ def run(kind: str, rows: Sequence[LabelledRow], predict: Callable[[str], Predict
 
 
 def _taxonomy_texts(phrases_only: bool = False) -> frozenset[str]:
-    """What an attribution model built from silos.yml learnt from: its phrases and example sentences."""
+    """What an attribution model built from silos.yml learnt from: its phrases and example sentences
+    (the company's own and the shipped corpus its silos name)."""
     from bot.attribution import get_attributor
+    from bot.attribution.corpus import training_examples
 
     texts: list[str] = []
     for silo in get_attributor().taxonomy.silos.values():
-        texts += silo.phrases if phrases_only else (*silo.phrases, *silo.examples)
+        texts += silo.phrases if phrases_only else (*silo.phrases, *training_examples(silo))
     return frozenset(normalised(t) for t in texts)
 
 

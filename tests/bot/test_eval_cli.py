@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.attribution import Attributor, get_attributor
+from bot.attribution.corpus import training_examples
 from bot.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
@@ -114,7 +115,9 @@ def test_rows_that_are_training_examples_are_flagged_in_sample(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     taxonomy = get_attributor().taxonomy
-    seen = [(silo.examples[0], name) for name, silo in taxonomy.silos.items() if silo.examples][:3]
+    examples = {name: training_examples(silo) for name, silo in taxonomy.silos.items()}
+    seen = [(texts[0], name) for name, texts in examples.items() if texts][:3]
+    assert len(seen) == 3
     path = tmp_path / "attribution_copied.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
