@@ -128,8 +128,8 @@ class Spool:
                     self._replay_line(line, apply)
                     done += 1
             finally:
-                self._keep(lines[done:])
                 if done:
+                    self._keep(lines[done:])
                     log.info("replayed %d spooled feedback operations in %.2fs", done, time.monotonic() - started)
         return done
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import time
 
@@ -38,6 +39,7 @@ def main() -> int:
     parser.add_argument("--accepted", required=True)
     parser.add_argument("--pause", type=float, default=0.05)
     args = parser.parse_args()
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # as a server logs: level first
     service = get_feedback_service()
     with open(args.accepted, "a", encoding="utf-8") as out:
         for number in range(args.customers):
