@@ -21,17 +21,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import UsageError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CONNECT_TIMEOUT = 5  # seconds; PostgreSQL URLs may set their own ``?connect_timeout=``
 
 
 def make_engine(url: str) -> Engine:
     """A 2.0-style engine; SQLite gets foreign keys, WAL and a wait instead of 'database is locked'."""
     is_sqlite = url.startswith("sqlite")
-    engine = create_engine(
-        url,
-        future=True,
-        pool_pre_ping=not is_sqlite,
-        connect_args={"timeout": 30} if is_sqlite else {},
-    )
+    connect_args: dict[str, int] = {"timeout": 30} if is_sqlite else {}
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        # An unreachable host would otherwise hold a write (and the spool's lock) for minutes.
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT
+    engine = create_engine(url, future=True, pool_pre_ping=not is_sqlite, connect_args=connect_args)
     path = _sqlite_file(engine)
     if path is not None:
         existing_only = f"file:{urllib.parse.quote(str(path))}?mode=rw"
