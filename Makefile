@@ -18,13 +18,15 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup python venv model browser run test lint validate unit stories bench lock clean
+.PHONY: help setup python venv model browser servers run test lint validate unit test-postgres stories bench eval lock clean
 
 help:
 	@echo "make run    set up, then start Rasa (5005), the action server (5055) and the web service (8000)"
 	@echo "make test   set up, then lint, validate the training data, run every test and the test stories"
 	@echo "make setup  virtualenv, pinned dependencies, database schema and a trained model (only when needed)"
+	@echo "make test-postgres  the store's tests on a real PostgreSQL server (and Redis), as make test runs them"
 	@echo "make bench  speed and memory benchmarks, as ratios to a reference measured in the same run"
+	@echo "make eval   attribution and sentiment on every shared labelled set (and DIR=\"folders or CSVs\"), with baselines"
 	@echo "make lint   ruff"
 
 python:
@@ -74,6 +76,17 @@ browser:
 	  fi; \
 	fi
 
+# PostgreSQL and Redis tests run Debian's servers, started by the tests on 127.0.0.1 in temp dirs.
+servers:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's postgresql and redis-server for the database tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	  else \
+	    echo "The database tests need Debian's servers: sudo apt-get install postgresql redis-server"; exit 1; \
+	  fi; \
+	fi
+
 # A newcomer's first look: the default (SQLite) store gets synthetic feedback while it is empty,
 # so the reports have something to show; customers' refs start with SYN-. Never on DATABASE_URL.
 run: setup
@@ -86,19 +99,30 @@ lint: venv
 validate: venv
 	$(BIN)/rasa data validate --quiet
 
-unit: setup browser
+unit: setup browser servers
 	$(BIN)/pytest
+
+# The store's own tests again, each on a fresh database of a real PostgreSQL server (tests/faults/test_spool_*
+# run on SQLite and PostgreSQL in every pytest run).
+POSTGRES_TESTS := tests/bot/test_store.py tests/bot/test_feedback.py tests/postgres
+test-postgres: setup servers
+	$(BIN)/pytest --postgres $(POSTGRES_TESTS)
 
 stories: setup
 	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories --quiet
 
-test: setup browser lint validate unit stories
+test: setup browser servers lint validate unit test-postgres stories
 	@echo "All checks passed."
 
 bench: setup
 	$(BIN)/siloscope bench attribution
 	$(BIN)/siloscope bench report --rows 100000
 	$(BIN)/siloscope bench report --rows 1000000
+
+# Quality on real data: every CSV in ../shared/datasets (found beside the checkout or a parent folder) plus DIR,
+# one table with the keyword / TextBlob / VADER baselines, coverage and calibration. Example: make eval DIR=docs/eval
+eval: venv
+	$(BIN)/siloscope eval all $(DIR)
 
 # After changing dependencies in pyproject.toml: pin the whole resolved set for every machine.
 lock: venv

@@ -66,11 +66,7 @@ def service() -> FeedbackService:
 
 
 def _safely(what: str, call: Callable[[], Any]) -> Any:
-    """Run a storage call; a failure is logged, never ends the customer's chat.
-
-    The feedback service already spools writes while the database is down; this guards the
-    conversation against anything else.
-    """
+    """Run a storage read; a failure is logged, never ends the customer's chat."""
     try:
         return call()
     except Exception:
@@ -78,30 +74,43 @@ def _safely(what: str, call: Callable[[], Any]) -> Any:
         return None
 
 
-def store(tracker: Tracker, answers: Answers) -> None:
-    """Record the answers of this turn on the chat's conversation (idempotent)."""
+def _kept(what: str, call: Callable[[], None]) -> bool:
+    """Run a storage write; False when the answer was not kept, so the chat must not thank for it.
+
+    The feedback service spools writes while the database is down (that counts as kept); it
+    raises when the answer is in neither place (disk full, an answer the database refuses).
+    """
+    try:
+        call()
+        return True
+    except Exception:
+        log.exception("could not %s", what)
+        return False
+
+
+def store(tracker: Tracker, answers: Answers) -> bool:
+    """Record the answers of this turn on the chat's conversation (idempotent); False if not kept."""
     ref = conversation_ref(tracker)
-    _safely(f"store answers for {ref.key}", lambda: service().record(ref, answers))
+    return _kept(f"store answers for {ref.key}", lambda: service().record(ref, answers))
 
 
 # The open questions and the response field each one fills.
 OPEN_QUESTIONS = {"feedback_text": "text", "probe_text": "probe_text"}
 
 
-def store_open_answer(tracker: Tracker, slot: str, text: str) -> str:
-    """Store the answer to an open question with its language, and return that language.
+def store_open_answer(tracker: Tracker, slot: str, text: str) -> str | None:
+    """Store the answer to an open question with its language; return that language, None if not kept.
 
     An English probe answer leaves the response's language as the first open answer set it.
     """
     language = detect_language(text)
     kept = None if slot == "probe_text" and language == ENGLISH else language
-    store(tracker, Answers(**{OPEN_QUESTIONS[slot]: text, "language": kept}))
-    return language
+    return language if store(tracker, Answers(**{OPEN_QUESTIONS[slot]: text, "language": kept})) else None
 
 
-def finish(tracker: Tracker) -> None:
+def finish(tracker: Tracker) -> bool:
     ref = conversation_ref(tracker)
-    _safely(f"finish {ref.key}", lambda: service().finish(ref))
+    return _kept(f"finish {ref.key}", lambda: service().finish(ref))
 
 
 def restart(tracker: Tracker) -> None:

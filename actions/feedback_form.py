@@ -111,6 +111,11 @@ class ValidateFeedbackForm(FormValidationAction):
             result = {**result, "feedback_text": story.value, **key_events(tracker)}
         return result
 
+    def _not_kept(self, slot: str, dispatcher: CollectingDispatcher) -> Slots:
+        """The answer could not be saved (the service logged why): ask for it again, never move on."""
+        dispatcher.utter_message(response="utter_not_saved")
+        return {slot: None}
+
     def _reject_quietly(self, slot: str, tracker: Tracker) -> Slots:
         reasks = dict(tracker.get_slot("reasks") or {})
         reasks[slot] = reasks.get(slot, 0) + 1
@@ -132,7 +137,8 @@ class ValidateFeedbackForm(FormValidationAction):
         rejected = self._structured("score", value, reading, dispatcher, tracker)
         if rejected is not None:
             return rejected
-        store(tracker, Answers(score=reading.value))
+        if not store(tracker, Answers(score=reading.value)):
+            return self._not_kept("score", dispatcher)
         conversation = get_settings().conversation
         band = score_band(reading.value, conversation.probe_at_or_below, conversation.praise_at_or_above)
         return {"score": reading.value, "score_band": band, **key_events(tracker)}
@@ -147,6 +153,8 @@ class ValidateFeedbackForm(FormValidationAction):
         if not reading.ok:
             return self._reject(slot, reading, dispatcher, tracker)
         language = store_open_answer(tracker, slot, reading.value)
+        if language is None:
+            return self._not_kept(slot, dispatcher)
         if language != ENGLISH:
             dispatcher.utter_message(response="utter_english_only")
         return {slot: reading.value, **key_events(tracker)}
@@ -166,7 +174,8 @@ class ValidateFeedbackForm(FormValidationAction):
         rejected = self._structured("effort", value, reading, dispatcher, tracker)
         if rejected is not None:
             return rejected
-        store(tracker, Answers(effort=reading.value))
+        if not store(tracker, Answers(effort=reading.value)):
+            return self._not_kept("effort", dispatcher)
         return {"effort": reading.value, **key_events(tracker)}
 
     def validate_first_contact(
@@ -177,8 +186,8 @@ class ValidateFeedbackForm(FormValidationAction):
         if rejected is not None:
             return rejected
         answer = reading.value
-        if answer.contact_count is not None:
-            store(tracker, Answers(contact_count=answer.contact_count))
+        if answer.contact_count is not None and not store(tracker, Answers(contact_count=answer.contact_count)):
+            return self._not_kept("first_contact", dispatcher)
         return {"first_contact": answer.first, "contact_count": answer.contact_count, **key_events(tracker)}
 
     def validate_contact_count(
@@ -188,5 +197,6 @@ class ValidateFeedbackForm(FormValidationAction):
         rejected = self._structured("contact_count", value, reading, dispatcher, tracker)
         if rejected is not None:
             return rejected
-        store(tracker, Answers(contact_count=reading.value))
+        if not store(tracker, Answers(contact_count=reading.value)):
+            return self._not_kept("contact_count", dispatcher)
         return {"contact_count": reading.value, **key_events(tracker)}

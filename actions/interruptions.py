@@ -128,6 +128,8 @@ class ActionUnclear(Action):
         if language == ENGLISH:
             dispatcher.utter_message(response="utter_default")
             return []
-        store(tracker, Answers(text=reading.value, language=language))
+        if not store(tracker, Answers(text=reading.value, language=language)):
+            dispatcher.utter_message(response="utter_not_saved")
+            return []
         dispatcher.utter_message(response="utter_english_only")
         return [SlotSet(k, v) for k, v in key_events(tracker).items()]

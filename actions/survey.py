@@ -107,7 +107,9 @@ class ActionStoreFeedback(Action):
         return "action_store_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        finish(tracker)
+        if not finish(tracker):
+            dispatcher.utter_message(response="utter_not_saved_end")  # no thanks for what was not kept
+            return []
         log.info("feedback complete for %s", conversation_ref(tracker).key)
         dispatcher.utter_message(response="utter_thanks")
         return []

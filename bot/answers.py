@@ -115,8 +115,9 @@ FACE_SCORES = {
     "🙂": 4, "😊": 4, "👍": 4, "☺": 4,
     "😀": 5, "😃": 5, "😄": 5, "😁": 5, "😍": 5, "🤩": 5, "🥰": 5, "❤": 5, "💯": 5, "🥳": 5,
 }  # fmt: skip
-FILLED_STARS = frozenset("⭐★🌟✭✮✯✩")
-EMPTY_STARS = frozenset("☆")
+FILLED_STARS = frozenset("⭐★🌟✭✮✯")
+# Outlined stars are the unfilled part of a rating ("★★★☆☆" = 3 of 5).
+EMPTY_STARS = frozenset("☆✩✰")
 
 YES_WORDS = frozenset("yes y yeah yea yep yup ya yah sure correct right indeed affirmative true aye absolutely".split())
 NO_WORDS = frozenset("no n nope nah negative false not".split())
@@ -150,9 +151,13 @@ def _words(text: str) -> list[str]:
 
 
 def _emoji_reading(text: str, low: int, high: int) -> Reading[int] | None:
-    """Stars are counted ("⭐⭐⭐" = 3); faces map to a rating. None when there are none."""
+    """Filled stars are counted ("⭐⭐⭐" = 3) against the stars drawn ("★★☆☆☆☆☆☆☆☆" = 1 of 5);
+    faces map to a rating. None when there are none."""
     stars = sum(1 for char in text if char in FILLED_STARS)
-    if stars and not re.search(r"\d", text):
+    drawn = stars + sum(1 for char in text if char in EMPTY_STARS)
+    if drawn and not re.search(r"\d", text):
+        if drawn > stars and drawn != high:  # a row of another length: the same share of our scale
+            stars = _round_half_up(stars / drawn * high) if stars else 0
         return Reading(stars) if low <= stars <= high else Reading(problem=OUT_OF_RANGE)
     faces = {FACE_SCORES[char] for char in text if char in FACE_SCORES}
     if not faces or re.search(r"\d", text):

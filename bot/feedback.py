@@ -3,10 +3,12 @@
 This is the one door through which the chat (``actions/``) writes: every accepted answer is
 recorded at once, so a customer who leaves after the score still leaves a partial response.
 Recording is idempotent (natural keys, upserts), and when the database cannot be reached the
-operation goes to a local spool and is replayed by the next write that succeeds. The customer's
-words are cleaned first (``bot.privacy.text``: control characters out, card numbers and the
-personal data ``privacy.redact`` names replaced by tags), so neither the spool, the store nor
-the analysis ever sees them raw.
+operation goes to a local spool and is replayed by the next write that succeeds. An operation
+that is neither in the database nor in the spool (disk full, an operation that can never be
+applied) raises :class:`AnswerNotKept`, so the chat can ask for it again instead of thanking.
+The customer's words are cleaned first (``bot.privacy.text``: control characters out, card
+numbers and the personal data ``privacy.redact`` names replaced by tags), so neither the spool,
+the store nor the analysis ever sees them raw.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.alerts import enqueue_alerts
@@ -26,15 +28,26 @@ from bot.privacy.config import RedactionRules, privacy_config
 from bot.privacy.text import clean_customer_text
 from bot.settings import get_settings, var_dir
 from bot.store import repository
-from bot.store.db import engine_for, session_factory
+from bot.store.db import DatabaseMissing, engine_for, session_factory
 from bot.store.models import Attribution, Customer, FeedbackResponse, Handoff
 from bot.store.repository import ConversationRef
-from bot.store.spool import Spool
+from bot.store.spool import Spool, SpoolWriteError, Transient
 from bot.taxonomy import Taxonomy, load_taxonomy
 
-__all__ = ["Answers", "ConversationRef", "FeedbackService", "get_feedback_service"]
+__all__ = ["AnswerNotKept", "Answers", "ConversationRef", "FeedbackService", "get_feedback_service"]
 
 log = logging.getLogger(__name__)
+
+
+class AnswerNotKept(Exception):
+    """The operation is in neither the database nor the spool: the customer must be told."""
+
+
+def _database_away(exc: Exception) -> bool:
+    """Whether a failed write may succeed later unchanged (the database is down or missing)."""
+    if isinstance(exc, OperationalError | DatabaseMissing):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 ANSWER_FIELDS = ("score", "text", "probe_text", "effort", "contact_count", "language")
@@ -141,10 +154,15 @@ class FeedbackService:
             with self.sessions() as session:
                 customer = repository.find_customer(session, customer_ref)
                 return bool(customer and customer.opted_out)
-        except OperationalError as exc:
+        except (OperationalError, DatabaseMissing) as exc:
             # The customer is already talking to us; a down database must not end the chat.
-            log.error("database unavailable, cannot check opt-out of %s: %s", customer_ref, exc.orig)
+            log.error("database unavailable, cannot check opt-out of %s: %s", customer_ref, _one_line(exc))
             return False
+
+    def replay_spool(self) -> int:
+        """Apply what the spool holds, in order (every write does this first); raises ``Transient`` while
+        the database is away. Returns how many records were applied or set aside."""
+        return self.spool.replay(self._replay_one)
 
     # -- how each operation is applied ---------------------------------------------
     def _cleaned(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -200,16 +218,54 @@ class FeedbackService:
                     raise
 
     def _run(self, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
+        """Apply after what is spooled, else spool; raise :class:`AnswerNotKept` when neither worked."""
+        record = {"op": op, "ref": dataclasses.asdict(ref), "data": data}
         try:
-            self.spool.replay(self._replay_one)
+            self.replay_spool()
             self._transaction(op, ref, data)
-        except OperationalError as exc:
-            log.error("database unavailable, spooling %s for %s: %s", op, ref.key, exc.orig)
-            self.spool.append({"op": op, "ref": dataclasses.asdict(ref), "data": data})
+            return
+        except Transient as exc:
+            reason: BaseException = exc.__cause__ or exc
+        except SpoolWriteError as exc:  # replay could not set a record aside: the disk is the problem
+            log.critical("feedback %s for %s is LOST: %s", op, ref.key, exc)
+            raise AnswerNotKept(f"{op} for {ref.key}: {exc}") from exc
+        except Exception as exc:
+            if not _database_away(exc):
+                self._set_aside(record, exc)
+            reason = exc
+        level = logging.CRITICAL if isinstance(reason, DatabaseMissing) else logging.ERROR
+        log.log(level, "database unavailable, spooling %s for %s: %s", op, ref.key, _one_line(reason))
+        try:
+            self.spool.append(record)
+        except SpoolWriteError as exc:
+            log.critical("feedback %s for %s is LOST: database unavailable (%s) and spool not writable (%s)",
+                         op, ref.key, _one_line(reason), exc)
+            raise AnswerNotKept(f"{op} for {ref.key}: {exc}") from exc
+
+    def _set_aside(self, record: dict[str, Any], exc: Exception) -> None:
+        """An operation the database refuses for good: dead-letter it (kept for an operator), then say so."""
+        reason = f"{type(exc).__name__}: {_one_line(exc)[:500]}"
+        try:
+            self.spool.dead_letter(record, reason)
+        except SpoolWriteError as write_error:
+            log.critical("feedback %s for %s is LOST: %s; dead-letter file not writable (%s)",
+                         record["op"], record["ref"]["key"], reason, write_error)
+            raise AnswerNotKept(reason) from exc
+        raise AnswerNotKept(reason) from exc
 
     def _replay_one(self, record: dict[str, Any]) -> None:
         # Cleaned again: a spool written by an older version may hold raw text.
-        self._transaction(record["op"], ConversationRef(**record["ref"]), self._cleaned(record["data"]))
+        try:
+            self._transaction(record["op"], ConversationRef(**record["ref"]), self._cleaned(record["data"]))
+        except Exception as exc:
+            if _database_away(exc):
+                raise Transient(str(exc)) from exc
+            raise
+
+
+def _one_line(exc: BaseException) -> str:
+    """Drivers write several lines; a log line wants one."""
+    return " ".join(str(getattr(exc, "orig", None) or exc).split())
 
 
 def spool_dir() -> Path:

@@ -6,7 +6,9 @@ a scratch database, so what the tests start is exactly what a user starts.
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,6 +22,7 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT
+from bot.tokens import ACTIONS_TOKEN_ENV
 
 
 class StackError(RuntimeError):
@@ -41,7 +44,8 @@ class StackConfig:
     credentials: Path = PROJECT_ROOT / "credentials.yml"
     endpoints: Path = PROJECT_ROOT / "endpoints.yml"
     run_dir: Path = PROJECT_ROOT / "var" / "run"
-    rasa_token: str = ""
+    rasa_token: str = ""  # empty: a fresh one per start
+    actions_token: str = ""  # the secret Rasa presents to the action server; empty: a fresh one per start
     env: dict[str, str] = field(default_factory=dict)
     log_to_files: bool = False
 
@@ -78,36 +82,56 @@ class _Server:
     log_path: Path | None = None
 
 
+# Rasa expands ${VAR} in its endpoints file when it reads it, so the secret itself is in no file.
+_ACTION_ENDPOINT = """action_endpoint:
+  url: {url}
+  headers:
+    Authorization: Bearer ${{{env}}}
+"""
+
+
 class Stack:
     """The three servers, started together and stopped together."""
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
+        # A stack never runs a door without a lock: a secret nobody configured is made for this start.
+        config.rasa_token = config.rasa_token or secrets.token_urlsafe(24)
+        config.actions_token = config.actions_token or secrets.token_urlsafe(32)
         self.servers = self._servers()
 
     def _endpoints_file(self) -> Path:
-        """endpoints.yml with the action server URL pointing at this stack's port."""
+        """endpoints.yml with the action server URL pointing at this stack's port, and its secret.
+
+        The action endpoint is written as text, not dumped: a YAML dumper that knows Rasa's
+        ``${...}`` resolver would quote the reference, and Rasa expands only plain scalars.
+        """
         with self.config.endpoints.open(encoding="utf-8") as handle:
             endpoints = yaml.safe_load(handle) or {}
-        endpoints["action_endpoint"] = {"url": f"{self.config.actions_url}/webhook"}
+        endpoints.pop("action_endpoint", None)
+        action_endpoint = _ACTION_ENDPOINT.format(url=json.dumps(f"{self.config.actions_url}/webhook"),
+                                                  env=ACTIONS_TOKEN_ENV)
         path = self.config.run_dir / "endpoints.yml"
-        path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+        path.write_text((yaml.safe_dump(endpoints) if endpoints else "") + action_endpoint, encoding="utf-8")
+        path.chmod(0o600)
         return path
 
     def _servers(self) -> list[_Server]:
         c = self.config
         c.run_dir.mkdir(parents=True, exist_ok=True)
-        rasa = venv_bin("rasa")
+        python = sys.executable
+        # No secret on any command line (``ps`` shows it to every local user): both arrive by environment.
         return [
             _Server(
                 "actions",
-                [rasa, "run", "actions", "--port", str(c.actions_port), "--actions", "actions"],
+                [python, "-m", "servers.action_server", "--host", c.host, "--port", str(c.actions_port),
+                 "--actions", "actions"],
                 f"{c.actions_url}/health",
             ),
             _Server(
                 "rasa",
                 [
-                    rasa, "run", "--enable-api", "--auth-token", c.rasa_token, "--cors", "*",
+                    python, "-m", "servers.rasa_server", "--enable-api", "--cors", "*",
                     "--interface", c.host, "--port", str(c.rasa_port), "--model", str(c.model),
                     "--credentials", str(c.credentials), "--endpoints", str(self._endpoints_file()),
                 ],
@@ -123,7 +147,8 @@ class Stack:
 
     def start(self, timeout: float = 240.0) -> None:
         """Start every server and wait until each answers; on failure stop them all."""
-        env = {**os.environ, **self.config.env, "RASA_TOKEN": self.config.rasa_token}
+        env = {**os.environ, **self.config.env, "RASA_TOKEN": self.config.rasa_token,
+               ACTIONS_TOKEN_ENV: self.config.actions_token}
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         env["SILOSCOPE_RASA_URL"] = self.config.rasa_url
         for server in self.servers:

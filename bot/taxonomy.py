@@ -28,7 +28,8 @@ class Silo:
     description: str
     touchpoints: tuple[str, ...]
     phrases: tuple[str, ...]
-    examples: tuple[str, ...]
+    examples: tuple[str, ...]  # the company's own sentences
+    corpus: tuple[str, ...] = ()  # the shipped default corpora it also learns from (bot/attribution/corpus)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,20 @@ def _strings(value: Any, source: str, line: int, what: str) -> tuple[str, ...]:
 
 TOP_KEYS = {"version", "attribution", "touchpoints", "silos"}
 ATTRIBUTION_KEYS = {"threshold", "touchpoint_prior"}
-SILO_KEYS = {"description", "touchpoints", "phrases", "examples"}
+SILO_KEYS = {"description", "touchpoints", "phrases", "examples", "corpus"}
+
+
+def _corpus(value: Any, source: str, line: int, silo: str) -> tuple[str, ...]:
+    """``corpus: delivery`` or a list of names; each must be one of the shipped corpus files."""
+    from bot.attribution.corpus import corpus_names  # here, not at the top: bot.attribution imports this module
+
+    names = _strings([value] if isinstance(value, str) else value, source, line, f"silo '{silo}' corpus")
+    shipped = corpus_names()
+    for name in names:
+        if name not in shipped:
+            problem = f"silo '{silo}' names corpus '{name}', which does not exist (shipped: {', '.join(shipped)})"
+            raise _fail(source, line, problem)
+    return names
 
 
 def _check_keys(mapping: dict[str, Any], allowed: set[str], source: str, what: str) -> None:
@@ -162,9 +176,11 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
             touchpoints=touchpoints,
             phrases=_strings(body.get("phrases"), source, line, f"silo '{name}' phrases"),
             examples=_strings(body.get("examples"), source, line, f"silo '{name}' examples"),
+            corpus=_corpus(body.get("corpus"), source, line, name),
         )
-        if not silos[name].phrases and not silos[name].examples:
-            raise _fail(source, line, f"silo '{name}' needs phrases or examples, or attribution can never name it")
+        if not silos[name].phrases and not silos[name].examples and not silos[name].corpus:
+            problem = f"silo '{name}' needs phrases, examples or a corpus, or attribution can never name it"
+            raise _fail(source, line, problem)
 
     touchpoints: dict[str, Touchpoint] = {}
     for name, body in raw_touchpoints.items():

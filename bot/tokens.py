@@ -8,6 +8,8 @@ import secrets
 from bot.privacy.files import private_file, write_private
 from bot.settings import var_dir
 
+ACTIONS_TOKEN_ENV = "SILOSCOPE_ACTIONS_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+
 
 def get_or_create_token(env_var: str, filename: str) -> str:
     """The token from ``env_var`` if set, else one generated once into ``var/<filename>`` (git-ignored)."""
@@ -26,3 +28,8 @@ def get_or_create_token(env_var: str, filename: str) -> str:
 def rasa_token() -> str:
     """The token protecting Rasa's HTTP API (conversations, triggers)."""
     return get_or_create_token("RASA_TOKEN", "rasa_token")
+
+
+def actions_token() -> str:
+    """The secret Rasa presents to the action server (``Authorization: Bearer``); nobody else has it."""
+    return get_or_create_token(ACTIONS_TOKEN_ENV, "actions_token")

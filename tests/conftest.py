@@ -1,21 +1,68 @@
-"""Fixtures shared by every test room."""
+"""Fixtures shared by every test room.
+
+``--postgres`` runs every test that takes ``tmp_database`` on a fresh database of a real
+PostgreSQL server (``make test-postgres``); without it they run on SQLite.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.settings import get_settings
+from bot.store.db import make_engine, migrate
+from tests.support_servers import PostgresServer, RedisServer, postgres_missing, redis_missing
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--postgres", action="store_true", help="run the store's tests on a real PostgreSQL server")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster of Debian's package on a free loopback port (its folder outside pytest's, which
+    the ``postgres`` user may not enter)."""
+    if reason := postgres_missing():
+        pytest.fail(reason)
+    base = Path(tempfile.mkdtemp(prefix="siloscope-pg-"))
+    server = PostgresServer(base)
+    try:
+        yield server
+    finally:
+        server.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    if reason := redis_missing():
+        pytest.fail(reason)
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 @pytest.fixture
-def tmp_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh SQLite database (and var/ folder) for one test, set as DATABASE_URL."""
-    url = f"sqlite:///{tmp_path / 'siloscope.db'}"
+def tmp_database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database (and var/ folder) for one test, set as DATABASE_URL.
+
+    Created as ``siloscope migrate`` creates it: servers never create a database themselves.
+    """
+    server = request.getfixturevalue("postgres_server") if request.config.getoption("--postgres") else None
+    url = server.create_database() if server else f"sqlite:///{tmp_path / 'siloscope.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SILOSCOPE_VAR", str(tmp_path / "var"))
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
+    if server:
+        server.drop_database(url)

@@ -22,6 +22,16 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+def migrated(url: str) -> str:
+    """Create the database at ``url`` as ``siloscope migrate`` does (servers never create one); returns ``url``."""
+    from bot.store.db import make_engine, migrate
+
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -20,6 +20,12 @@ from bot.sentiment.text import Clause, split_clauses
 from bot.taxonomy import UNATTRIBUTED, Taxonomy, load_taxonomy
 
 MAX_EVIDENCE_CHARS = 300
+# A silo's confidence blends its best probability in any one clause (a silo named once in a long answer
+# still counts) with the whole answer's probability, so that what a long answer is mostly about outranks a
+# silo one clause touches in passing: a story of a lost parcel that ends "and I was charged twice" is a
+# delivery complaint first. The whole answer's share grows with its clauses, n / (n + WHOLE_ANSWER_CLAUSES):
+# one clause 1/3, five clauses 5/7, a fifteen-clause complaint letter 15/17, where single clauses are noise.
+WHOLE_ANSWER_CLAUSES = 2.0
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,8 @@ class Attributor:
         """Ranked silo mentions with sentiment and evidence, plus hand-offs, for one response.
 
         A silo's confidence is its best probability in any one clause or in the whole answer,
-        so a silo named in one clause of a long answer is not diluted by the others.
+        so a silo named in one clause of a long answer is not diluted by the others, blended with
+        the whole answer's probability (``WHOLE_ANSWER_CLAUSES``) so that the answer's main subject ranks first.
         """
         clauses = [self._score_clause(c) for c in split_clauses(text or "")]
         names = self.model.silos
@@ -115,7 +122,8 @@ class Attributor:
             whole = clauses[0].probabilities if clauses else [0.0] * len(names)
         parts = [self.model.probabilities(p)[:-1] for c in clauses for p in _coordinated_parts(c.clause.text)]
         candidates = [whole] + [c.probabilities for c in clauses] + parts
-        confidences = [max(p[i] for p in candidates) for i in range(len(names))]
+        share = len(clauses) / (len(clauses) + WHOLE_ANSWER_CLAUSES) if clauses else 0.0
+        confidences = [share * whole[i] + (1.0 - share) * max(p[i] for p in candidates) for i in range(len(names))]
         owner = self.taxonomy.owner(touchpoint)
         if owner in names:
             index = names.index(owner)

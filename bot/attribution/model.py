@@ -1,6 +1,7 @@
 """How strongly each word points at each silo, learned from ``silos.yml`` when the process starts.
 
-Every phrase and example sentence in ``silos.yml`` is a training document for its silo, and the
+Every phrase and example sentence in ``silos.yml``, and every sentence of the shipped corpora a silo
+names there (``bot/attribution/corpus/``), is a training document for its silo, and the
 sentences in ``language.yml`` that name no department train an extra "none" class, so that
 "terrible experience" is not forced into a silo. The learner is a multinomial logistic regression
 (scikit-learn, deterministic lbfgs); its weights are then copied into plain dictionaries, so
@@ -20,6 +21,8 @@ from operator import add
 from pathlib import Path
 
 from bot import word_yaml
+from bot.attribution import corpus
+from bot.attribution.corpus import training_examples
 from bot.attribution.features import LANGUAGE_FILE, features, language
 from bot.sentiment import text as tokeniser
 from bot.taxonomy import Taxonomy
@@ -83,7 +86,7 @@ def train(taxonomy: Taxonomy) -> SiloModel:
     documents: list[tuple[list[str], int, float]] = []
     for index, silo in enumerate(taxonomy.silos.values()):
         documents += [(features(p), index, PHRASE_WEIGHT) for p in silo.phrases]
-        documents += [(features(e), index, EXAMPLE_WEIGHT) for e in silo.examples]
+        documents += [(features(e), index, EXAMPLE_WEIGHT) for e in training_examples(silo)]
     documents += [(features(s), len(classes) - 1, EXAMPLE_WEIGHT) for s in _unattributed_examples()]
     documents = [d for d in documents if d[0]]
     vocabulary = {f: i for i, f in enumerate(sorted({f for feats, _, _ in documents for f in feats}))}
@@ -118,14 +121,15 @@ def train(taxonomy: Taxonomy) -> SiloModel:
 # (The tokeniser is shared with sentiment, so its file counts too.)
 _MODEL_SOURCES = (
     Path(__file__), Path(__file__).with_name("features.py"), LANGUAGE_FILE, Path(tokeniser.__file__),
-    Path(word_yaml.__file__),  # how language.yml is read
+    Path(word_yaml.__file__),  # how language.yml and the corpus files are read
+    Path(corpus.__file__),  # which corpus sentences a silo learns from (their text is in the key itself)
 )
 KEEP_CACHED_MODELS = 5
 
 
 def _training_key(taxonomy: Taxonomy) -> str:
     digest = hashlib.sha256()
-    silos = [[name, list(silo.phrases), list(silo.examples)] for name, silo in taxonomy.silos.items()]
+    silos = [[name, list(silo.phrases), list(training_examples(silo))] for name, silo in taxonomy.silos.items()]
     digest.update(json.dumps(silos, ensure_ascii=False).encode("utf-8"))
     for source in _MODEL_SOURCES:
         digest.update(source.read_bytes())

@@ -2,14 +2,18 @@
 
 Each adapter checks the tool's own signature, picks out its "the touchpoint is done" event
 and maps it to a touchpoint through ``webhooks.sources.<tool>.events`` in siloscope.yml
-(the silo then comes from silos.yml). Events a tool sends that we do not survey on are
-answered 200 "ignored", so the tool does not retry them or disable the webhook.
+(the silo then comes from silos.yml). Events a tool sends that we do not survey on, and events
+with nobody to survey, are answered 200 "ignored", so the tool neither retries them (Stripe
+retries a 4xx for three days, Shopify eight times) nor disables the webhook.
 
 - Zendesk: event-subscription webhooks (``type: zen:event-type:ticket.status_changed``), key
-  ``ticket.<new status>`` (``ticket.solved``). Customer: the requester's ``external_id`` when the
-  company set one, else the Zendesk requester id.
+  ``ticket.<new status>`` (``ticket.solved``). Customer: the ticket's requester (``detail.requester_id``).
+  Never the ticket's ``external_id``: that links the *ticket* to a record in another system (an
+  order, a CRM case) and can name anybody, so surveying it would send one customer's survey, and
+  file their answers, under somebody else.
 - Shopify: ``X-Shopify-Topic`` (``orders/fulfilled``) with the order as body. Customer: the order's
-  customer id; event id: ``X-Shopify-Event-Id`` (stable across retries), else the webhook id.
+  customer id (a guest order has none); event id: ``X-Shopify-Event-Id`` (stable across retries),
+  else the webhook id.
 - Stripe: event ``type`` (``invoice.sent``, ``invoice.paid``) with the invoice in ``data.object``.
   Customer: the invoice's ``customer`` id.
 Freshdesk is not here: its automation webhooks cannot sign requests, so it should post the
@@ -30,9 +34,19 @@ from bot.taxonomy import Taxonomy
 
 @dataclass(frozen=True)
 class Ignored:
-    """A well-formed event of a kind we do not survey on."""
+    """A well-formed event we do not survey on: a machine-readable reason and a sentence for people."""
 
     reason: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"status": "ignored", "reason": self.reason, "message": self.message}
+
+
+def _not_mapped(what: str) -> Ignored:
+    return Ignored("event_not_mapped", f"{what} is not mapped to a touchpoint in siloscope.yml")
+
+
 
 
 Headers = Mapping[str, str]
@@ -51,28 +65,32 @@ def _object(data: Any, what: str) -> dict[str, Any]:
 
 
 def _event(
-    source: SourceConfig, key: str, taxonomy: Taxonomy, **fields: Any
+    source: SourceConfig, key: str, taxonomy: Taxonomy, customer: tuple[Any, str], **fields: Any
 ) -> TouchpointEventIn | Ignored:
+    """The event, if ``key`` is mapped to a touchpoint and ``customer`` (value, field name) names somebody."""
     touchpoint = source.events.get(key)
     if touchpoint is None:
-        return Ignored(f"{source.name} event {key!r} is not mapped to a touchpoint in siloscope.yml")
+        return _not_mapped(f"{source.name} event {key!r}")
+    value, field = customer
+    if value is None or value == "":
+        return Ignored("no_customer", f"{source.name} event {key!r} has no customer to survey ({field} is empty); "
+                                      "nothing was stored")
     return TouchpointEventIn(
         source=source.name, touchpoint=touchpoint, silo=resolve_silo(taxonomy, touchpoint, None),
-        channel=source.channel, **fields,
+        channel=source.channel, customer_ref=str(_need(value, field)), **fields,
     )
 
 
 def zendesk(data: Any, headers: Headers, source: SourceConfig, taxonomy: Taxonomy) -> TouchpointEventIn | Ignored:
     data = _object(data, "Zendesk event")
     if data.get("type") != "zen:event-type:ticket.status_changed":
-        return Ignored(f"Zendesk event type {data.get('type')!r} is not a ticket status change")
+        return Ignored("event_not_mapped", f"Zendesk event type {data.get('type')!r} is not a ticket status change")
     detail = _object(data.get("detail"), "detail")
     status = str(_need((data.get("event") or {}).get("current") or detail.get("status"), "event.current")).lower()
     return _event(
-        source, f"ticket.{status}", taxonomy,
+        source, f"ticket.{status}", taxonomy, (detail.get("requester_id"), "detail.requester_id"),
         event_id=f"zendesk:{_need(data.get('id'), 'id')}",
         occurred_at=parse_time(_need(data.get("time"), "time"), "time"),
-        customer_ref=str(detail.get("external_id") or _need(detail.get("requester_id"), "detail.requester_id")),
         ticket_id=str(_need(detail.get("id"), "detail.id")),
     )
 
@@ -81,16 +99,15 @@ def shopify(data: Any, headers: Headers, source: SourceConfig, taxonomy: Taxonom
     data = _object(data, "Shopify order")
     topic = _need(headers.get("X-Shopify-Topic"), "X-Shopify-Topic header")
     if topic not in source.events:
-        return Ignored(f"Shopify topic {topic!r} is not mapped to a touchpoint in siloscope.yml")
-    customer = _object(data.get("customer"), "the order's customer (guest orders cannot be surveyed)")
+        return _not_mapped(f"Shopify topic {topic!r}")
+    customer = data.get("customer") or {}  # a guest order has none
     order_id = _need(data.get("id"), "id")
     delivery = headers.get("X-Shopify-Event-Id") or headers.get("X-Shopify-Webhook-Id") or f"{topic}:{order_id}"
     return _event(
-        source, topic, taxonomy,
+        source, topic, taxonomy, (_object(customer, "customer").get("id"), "customer.id"),
         event_id=f"shopify:{delivery}",
         occurred_at=parse_time(headers.get("X-Shopify-Triggered-At") or _need(data.get("updated_at"), "updated_at"),
                                "updated_at"),
-        customer_ref=str(_need(customer.get("id"), "customer.id")),
         order_id=str(data.get("name") or order_id),
     )
 
@@ -99,13 +116,12 @@ def stripe(data: Any, headers: Headers, source: SourceConfig, taxonomy: Taxonomy
     data = _object(data, "Stripe event")
     kind = str(_need(data.get("type"), "type"))
     if kind not in source.events:
-        return Ignored(f"Stripe event type {kind!r} is not mapped to a touchpoint in siloscope.yml")
+        return _not_mapped(f"Stripe event type {kind!r}")
     invoice = _object((data.get("data") or {}).get("object"), "data.object")
     return _event(
-        source, kind, taxonomy,
+        source, kind, taxonomy, (invoice.get("customer"), "data.object.customer"),
         event_id=f"stripe:{_need(data.get('id'), 'id')}",
         occurred_at=parse_time(_need(data.get("created"), "created"), "created"),
-        customer_ref=str(_need(invoice.get("customer"), "data.object.customer")),
         order_id=str(invoice["number"]) if invoice.get("number") else None,
     )
 

@@ -1,7 +1,8 @@
 """The ``webhooks:``, ``outbox:`` and ``alerts:`` sections of ``siloscope.yml``, validated once.
 
 Secrets never live in the YAML: it names the environment variable that holds them
-(``secret_env``, ``url_env``), so the file can be committed and shared.
+(``secret_env``, ``url_env``), so the file can be committed and shared. ``check`` reads all three
+at start-up, so a mistake stops the web service with one clear line instead of failing later.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.channels.chat_text import QUOTE_MAX_CHARS_LIMIT, SLACK_SECTION_TEXT_MAX
 from bot.errors import UsageError
 from bot.settings import Settings, get_settings
 from bot.tokens import rasa_token
@@ -138,6 +140,17 @@ def _number(section: dict[str, Any], where: str, key: str, default: float, minim
     return value
 
 
+def _quote_max_chars(section: dict[str, Any]) -> int:
+    """The quote's length, bounded so that a Slack section can always hold it (Block Kit: 3,000 characters)."""
+    value = int(_number(section, "alerts", "quote_max_chars", 200, 20))
+    if value > QUOTE_MAX_CHARS_LIMIT:
+        raise UsageError(
+            f"siloscope.yml: alerts.quote_max_chars is {value}; the most is {QUOTE_MAX_CHARS_LIMIT}, because a "
+            f"Slack section holds at most {SLACK_SECTION_TEXT_MAX:,} characters (Block Kit), the quote mark included"
+        )
+    return value
+
+
 def webhook_config(settings: Settings | None = None) -> WebhookConfig:
     settings = settings or get_settings()
     section = _section(settings.raw, "webhooks")
@@ -218,8 +231,16 @@ def alert_config(settings: Settings | None = None) -> AlertConfig:
     )
     return AlertConfig(
         response_url=_response_url(section),
-        quote_max_chars=int(_number(section, "alerts", "quote_max_chars", 200, 20)),
+        quote_max_chars=_quote_max_chars(section),
         thresholds=thresholds,
         destinations=destinations,
         routes=routes,
     )
+
+
+def check(settings: Settings | None = None) -> None:
+    """Validate the three sections now; raises ``UsageError`` naming the first bad setting."""
+    settings = settings or get_settings()
+    webhook_config(settings)
+    outbox_config(settings)
+    alert_config(settings)

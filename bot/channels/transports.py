@@ -2,9 +2,10 @@
 
 Alerts are stored in one neutral shape (see ``alerts.py``) and formatted here at delivery
 time: a Slack incoming webhook gets ``text`` + Block Kit, Microsoft Teams (Workflows webhook)
-an Adaptive Card, and the generic webhook the alert JSON itself, signed like our inbound
-events (``X-Siloscope-Signature: sha256=<hex>``) and carrying ``X-Siloscope-Delivery`` so a
-receiver can drop a redelivery after a crash between its answer and our bookkeeping.
+an Adaptive Card (for both, the customer's words made inert: see ``chat_text.py``), and the
+generic webhook the alert JSON itself, signed like our inbound events
+(``X-Siloscope-Signature: sha256=<hex>``) and carrying ``X-Siloscope-Delivery`` so a receiver
+can drop a redelivery after a crash between its answer and our bookkeeping.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import requests
 
+from bot.channels.chat_text import SLACK_QUOTE_PREFIX, slack_escape, slack_quote
 from bot.channels.config import AlertConfig, OutboxConfig, WebhookConfig
 from bot.channels.rasa_trigger import DeliveryError, RasaTriggerClient, TriggerRequest
 from bot.channels.signing import siloscope_signature
@@ -38,20 +40,26 @@ def _headline(alert: dict[str, Any]) -> str:
            f"touchpoint {alert.get('touchpoint') or 'unknown'})"
 
 
+def _score(alert: dict[str, Any]) -> str:
+    return f"{alert.get('score') if alert.get('score') is not None else '–'}/5"
+
+
 def slack_body(alert: dict[str, Any]) -> dict[str, Any]:
-    quote = alert.get("quote") or "(no words given)"
+    """``text`` (notifications) and Block Kit; the customer's words inert (see ``chat_text``)."""
+    quote = slack_quote(alert.get("quote") or "") or "(no words given)"
+    headline = slack_escape(_headline(alert))
     fields = [
-        {"type": "mrkdwn", "text": f"*Silo*\n{alert['silo']}"},
-        {"type": "mrkdwn", "text": f"*Score*\n{alert.get('score') if alert.get('score') is not None else '–'}/5"},
-        {"type": "mrkdwn", "text": f"*Touchpoint*\n{alert.get('touchpoint') or '–'}"},
-        {"type": "mrkdwn", "text": f"*Why*\n{', '.join(alert.get('reasons') or [])}"},
+        {"type": "mrkdwn", "text": f"*Silo*\n{slack_escape(alert['silo'])}"},
+        {"type": "mrkdwn", "text": f"*Score*\n{_score(alert)}"},
+        {"type": "mrkdwn", "text": f"*Touchpoint*\n{slack_escape(alert.get('touchpoint') or '–')}"},
+        {"type": "mrkdwn", "text": f"*Why*\n{slack_escape(', '.join(alert.get('reasons') or []))}"},
     ]
     return {
-        "text": f"{_headline(alert)}: “{quote}” {alert['link']}",
+        "text": f"{headline}: “{quote}” {alert['link']}",
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_headline(alert)}*"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*"}},
             {"type": "section", "fields": fields},
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"> {quote}"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": SLACK_QUOTE_PREFIX + quote}},
             {"type": "actions", "elements": [
                 {"type": "button", "text": {"type": "plain_text", "text": "Open in dashboard"}, "url": alert["link"]},
             ]},
@@ -60,9 +68,10 @@ def slack_body(alert: dict[str, Any]) -> dict[str, Any]:
 
 
 def teams_body(alert: dict[str, Any]) -> dict[str, Any]:
+    """An Adaptive Card; the quote is a ``TextRun``, which Teams never reads as Markdown."""
     facts = [
         {"title": "Silo", "value": alert["silo"]},
-        {"title": "Score", "value": f"{alert.get('score') if alert.get('score') is not None else '–'}/5"},
+        {"title": "Score", "value": _score(alert)},
         {"title": "Touchpoint", "value": alert.get("touchpoint") or "–"},
         {"title": "Why", "value": ", ".join(alert.get("reasons") or [])},
     ]
@@ -73,8 +82,9 @@ def teams_body(alert: dict[str, Any]) -> dict[str, Any]:
         "body": [
             {"type": "TextBlock", "text": _headline(alert), "weight": "Bolder", "wrap": True},
             {"type": "FactSet", "facts": facts},
-            {"type": "TextBlock", "text": f"“{alert.get('quote') or '(no words given)'}”", "wrap": True,
-             "isSubtle": True},
+            {"type": "RichTextBlock", "inlines": [
+                {"type": "TextRun", "text": f"“{alert.get('quote') or '(no words given)'}”", "isSubtle": True},
+            ]},
         ],
         "actions": [{"type": "Action.OpenUrl", "title": "Open in dashboard", "url": alert["link"]}],
     }

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("what", choices=["attribution", "report"],
                         help="what to time (attribution includes sentiment; report: see bench_report)")
     parser.add_argument("-n", "--texts", type=int, default=3000, help="how many texts to time (default 3000)")
-    parser.add_argument("--file", type=Path, help="take texts from this CSV (column 'text') instead of silos.yml")
+    parser.add_argument("--file", type=Path, help="take texts from this CSV (column 'text') instead of the examples")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     bench_report.add_arguments(parser)
     parser.set_defaults(handler=handle)
@@ -42,10 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _texts_from_taxonomy() -> list[str]:
     """Realistic responses: each example sentence alone and joined with another by a connective."""
     from bot.attribution import get_attributor
+    from bot.attribution.corpus import training_examples
 
-    examples = [e for silo in get_attributor().taxonomy.silos.values() for e in silo.examples]
+    examples = [e for silo in get_attributor().taxonomy.silos.values() for e in training_examples(silo)]
     if not examples:
-        raise UsageError("silos.yml has no example sentences to time; pass --file")
+        raise UsageError("the silos have no example sentences to time; pass --file")
     shifted = examples[7:] + examples[:7]
     joined = [f"{a.rstrip('.')} but {b[0].lower()}{b[1:]}" for a, b in zip(examples, shifted, strict=True)]
     return examples + joined

@@ -10,7 +10,7 @@ from types import FrameType
 from bot.errors import UsageError
 from bot.launcher import Stack, StackConfig, StackError
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.tokens import rasa_token
+from bot.tokens import actions_token, rasa_token
 from bot.web.dashboard import dashboard_token
 
 
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         web_port=settings.ports["web"],
         host=args.host,
         rasa_token=rasa_token(),
+        actions_token=actions_token(),
         env={"DATABASE_URL": settings.database_url},
     )
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):

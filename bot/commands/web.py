@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.channels import config as channel_config
 from bot.privacy.config import privacy_config
 from bot.settings import get_settings
 from bot.web.app import create_app
@@ -18,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
-    privacy_config(settings)  # a bad privacy: section is one line at start, not a failing sweep later
+    channel_config.check(settings)  # a bad webhooks/outbox/alerts section stops us here, in one line
+    privacy_config(settings)  # a bad privacy: section likewise, not a failing sweep later
     create_app(settings).run(host=args.host, port=args.port or settings.ports["web"], access_log=False)
     return 0

@@ -43,6 +43,7 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.repository import export_records, find_customer
+from bot.store.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,17 @@ class Files:
     spool_dir: Path
     inbox: Path
 
-    def spools(self) -> list[Path]:
-        return sorted(self.spool_dir.glob("*.jsonl")) if self.spool_dir.is_dir() else []
+    def spools(self) -> list[Spool]:
+        """Each spool in the folder (its dead letters go with it)."""
+        if not self.spool_dir.is_dir():
+            return []
+        return [Spool(p) for p in sorted(self.spool_dir.glob("*.jsonl")) if not p.name.endswith(".dead.jsonl")]
+
+    def spooled(self) -> list[dict[str, Any]]:
+        """Every record waiting in a spool or set aside as a dead letter."""
+        return [r for spool in self.spools() for r in _read_jsonl(spool.path)] + [
+            entry["record"] for spool in self.spools() for entry in _read_jsonl(spool.dead_path)
+            if isinstance(entry.get("record"), dict)]
 
 
 def default_files() -> Files:
@@ -202,7 +212,7 @@ def export_customer(factory: sessionmaker, ref: str, files: Files | None = None)
                 "created_at": _iso(m.created_at), "delivered_at": _iso(m.delivered_at), "payload": m.payload,
             } for m in found.outbox],
             "chat_transcript": transcript,
-            "spooled": [r for path in files.spools() for r in _read_jsonl(path) if found.owns_spooled(r)],
+            "spooled": [r for r in files.spooled() if found.owns_spooled(r)],
             "messages_sent": [m for m in _read_jsonl(files.inbox) if found.owns_message(m)],
         }
     empty = ("customer", "events", "conversations", "responses", "outbox", "spooled", "messages_sent")
@@ -241,7 +251,7 @@ def count_customer(factory: sessionmaker, ref: str, files: Files | None = None) 
             "customer": int(found.customer is not None), "events": len(found.events),
             "conversations": len(found.conversations), "responses": len(found.response_ids),
             "outbox": len(found.outbox),
-            "spooled": sum(1 for p in files.spools() for r in _read_jsonl(p) if found.owns_spooled(r)),
+            "spooled": sum(1 for r in files.spooled() if found.owns_spooled(r)),
             "messages_sent": sum(1 for m in _read_jsonl(files.inbox) if found.owns_message(m)),
         }
 
@@ -271,7 +281,7 @@ def erase_customer(factory: sessionmaker, ref: str, actor: str, files: Files | N
             events = table(RASA_TRACKER_TABLE, column("sender_id"))
             counts["chat_events"] = connection.execute(
                 delete(events).where(events.c.sender_id.in_(senders))).rowcount
-        counts["spooled"] = sum(_drop_jsonl(path, found.owns_spooled) for path in files.spools())
+        counts["spooled"] = sum(spool.discard(found.owns_spooled) for spool in files.spools())
         counts["messages_sent"] = _drop_jsonl(files.inbox, found.owns_message)
         _audit(session, actor, "erase", subject_of(ref), counts)
     log.info("erased customer %s: %s", subject_of(ref), counts)

@@ -15,6 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.settings import Settings, get_settings
+from bot.web import headers
 
 BLUEPRINT_MODULES: list[str] = [
     "bot.web.demo",
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app = Sanic(f"siloscope_web_{next(_app_counter)}")
     app.ctx.settings = settings or get_settings()
     app.config.REQUEST_MAX_SIZE = 1_000_000
+    headers.install(app)
 
     @app.get("/health")
     async def health(_request: Request) -> HTTPResponse:

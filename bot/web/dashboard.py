@@ -32,6 +32,7 @@ from bot.errors import UsageError
 from bot.settings import Settings
 from bot.store.db import engine_for
 from bot.tokens import get_or_create_token
+from bot.web.headers import is_https
 
 blueprint = Blueprint("dashboard", url_prefix="/dashboard")
 COOKIE = "siloscope_dashboard"
@@ -66,11 +67,15 @@ async def require_token(request: Request) -> HTTPResponse | None:
                     "SILOSCOPE_DASHBOARD_TOKEN); open /dashboard?token=...", status=401,
                     headers={"WWW-Authenticate": 'Bearer realm="siloscope-dashboard"'})
     if "token" in request.args:  # keep the token out of the address bar, history and shared links
-        response = redirect(request.path + ("?" + _query(_options_dict(request)) if _options_dict(request) else ""))
+        rest = urlencode([(k, v) for k, v in request.query_args if k != "token"])
+        response = redirect(request.path + (f"?{rest}" if rest else ""))
         response.cookies[COOKIE] = request.args.get("token")
         response.cookies[COOKIE]["httponly"] = True
         response.cookies[COOKIE]["samesite"] = "Strict"
         response.cookies[COOKIE]["path"] = "/dashboard"
+        if is_https(request):  # then the browser never sends it back over plain HTTP (Sanic: set only when true)
+            response.cookies[COOKIE]["secure"] = True
+        response.headers["Cache-Control"] = "no-store"
         return response
     return None
 

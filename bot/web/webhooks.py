@@ -8,6 +8,12 @@ JSON), 401 (missing or wrong signature), 403 (customer opted out), 413 (body too
 422 (schema, unknown touchpoint or silo), 429 (customer surveyed within the window), or 503
 when the route's secret is not configured or the database is down (so the tool retries later).
 
+The tools' routes answer the way their senders expect. A retry cannot change a decision about
+the customer (opted out, surveyed within the window, nobody to survey), while a tool retries
+what is not 2xx (Stripe for three days, Shopify eight times; Zendesk retries some codes and
+trips a circuit breaker), so those decisions are ``200 {"status": "ignored", "reason": ...,
+"message": ...}`` there. Bad signatures and malformed bodies stay 4xx. Either way nothing is stored.
+
 A background task delivers the outbox (survey triggers and alerts) every ``outbox.poll_seconds``
 and right after an event is accepted.
 """
@@ -76,6 +82,10 @@ def _runtime(app: Sanic) -> _Runtime:
     return runtime
 
 
+# Refusals about the customer, not the request: a tool's retry would get the same answer.
+POLICY_REFUSALS = frozenset({"customer_opted_out", "customer_recently_surveyed"})
+
+
 def _refuse(status: int, reason: str, message: str) -> HTTPResponse:
     return json({"status": "refused", "reason": reason, "message": message}, status=status)
 
@@ -108,10 +118,12 @@ async def _receive(request: Request, source: str) -> HTTPResponse:
         else:
             event = ADAPTERS[source](data, request.headers, config.sources[source], runtime.taxonomy)
         if isinstance(event, Ignored):
-            return json({"status": "ignored", "reason": event.reason})
+            return json(event.as_json())
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(None, partial(accept_event, runtime.factory, event, config))
     except EventRejected as exc:
+        if source != "siloscope" and exc.reason in POLICY_REFUSALS:
+            return json(Ignored(exc.reason, exc.message).as_json())
         return json(exc.as_json(), status=exc.status)
     except SQLAlchemyError as exc:
         log.error("touchpoint event not stored, database unavailable: %s", exc)

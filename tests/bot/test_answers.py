@@ -35,6 +35,8 @@ SCORES = [
     ("⭐⭐⭐⭐", 4),
     ("⭐⭐⭐⭐⭐", 5),
     ("★★★☆☆", 3),
+    ("★★★✩✩", 3),  # ✩ is an outlined (empty) star, not a filled one
+    ("★★☆☆☆☆☆☆☆☆", 1),  # two of ten drawn stars: the same share of five
     ("🙂", 4),
     ("😡", 1),
     ("😐", 3),
@@ -65,6 +67,7 @@ SCORE_REASKS = [
     ("10", OUT_OF_RANGE),
     ("6/5", OUT_OF_RANGE),
     ("⭐⭐⭐⭐⭐⭐", OUT_OF_RANGE),
+    ("✩✩✩✩✩", OUT_OF_RANGE),  # no star filled: below the scale, not 5
     ("3 or 4", AMBIGUOUS),
     ("4.5", AMBIGUOUS),
     ("😀😡", AMBIGUOUS),

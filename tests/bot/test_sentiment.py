@@ -379,3 +379,102 @@ def test_a_question_can_open_inside_the_sentence() -> None:
 )
 def test_time_spans_and_repeats(text: str, label: str) -> None:
     assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The seats were comfy and the crew polite", "positive"),
+        ("Reliable, tasty and affordable", "positive"),
+        ("Soggy fries and a lukewarm burger", "negative"),
+        ("Overrated and overcharging", "negative"),
+        ("The agent was condescending and dismissive", "negative"),
+    ],
+)
+def test_everyday_praise_and_complaint_words_the_package_lists_lack(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I like the new seats", "positive"),
+        ("I would like to change my seat", "neutral"),  # a request, not praise
+        ("I like how they cancelled my flight and nobody told me", "negative"),
+        ("The app works well", "positive"),
+        ("Well, my bag is still missing", "negative"),
+        ("I'll be back!", "positive"),
+        ("We won't be back", "negative"),
+        ("Don't waste your money", "negative"),  # a warning, not a negated complaint
+        ("Save your money and stay away", "negative"),
+        ("Not worth it", "negative"),
+        ("Couldn't be happier with the upgrade", "positive"),
+        ("I would defiantly fly with them again", "positive"),  # the misspelling of "definitely"
+    ],
+)
+def test_liking_returning_and_warning_idioms(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I wish they had told us earlier", "negative"),
+        ("I wish you a happy new year", "positive"),
+        ("Far from perfect", "negative"),
+        ("Nothing but praise for the crew", "positive"),  # "nothing but" does not negate what follows
+        ("Nothing but problems since day one", "negative"),
+        ("Exceeded my expectations", "positive"),
+        ("Would fly again", "positive"),
+        ("I would never fly with you again", "negative"),
+        ("Can't fault the staff", "positive"),
+        ("Such a letdown", "negative"),
+    ],
+)
+def test_wishes_expectations_and_praise_said_with_a_negation(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The waiter rarely checked on us and was hardly friendly", "negative"),  # rarely, hardly: negations
+        ("Hardly ever late", "positive"),
+        ("We were less than impressed", "negative"),
+        ("It feels cheap and looks cheap", "negative"),
+        ("We'd go back again", "positive"),
+        ("Delayed again", "negative"),
+        ("I ordered the chicken vindaloo", "neutral"),
+        ("Nothing at all to recommend", "negative"),
+    ],
+)
+def test_rare_negations_less_than_pleased_and_going_back(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The waiter was lovely", "positive"),  # "waiter" is not a form of "wait"
+        ("It is far too loud", "negative"),
+        ("Waaay too big", "negative"),
+        ("My son was dissapointed", "negative"),  # a common misspelling
+        ("Big thumbs up!", "positive"),
+        ("We're done with them", "negative"),
+        ("Price wise it is fine", "positive"),
+    ],
+)
+def test_excess_misspellings_and_words_that_only_look_like_others(text: str, label: str) -> None:
+    assert analyse_sentiment(text).label == label
+
+
+def test_not_too_much_is_no_complaint_of_excess_and_asking_about_it_is_no_complaint() -> None:
+    assert analyse_sentiment("The queue was not too long").score > analyse_sentiment("The queue was too long").score
+    assert analyse_sentiment("anyone know if the lounge is too crowded at JFK?").label == "neutral"
+
+
+def test_a_phrase_with_its_own_negation_is_not_negated_again() -> None:
+    # Before: the first "no" negated "no water" and "no info", so the list of complaints read as praise.
+    assert analyse_sentiment("no food, no water, no info").label == "negative"
+    assert analyse_sentiment("is this how you treat your customers?").label == "negative"
+    assert analyse_sentiment("is this how I get a refund?").label == "neutral"

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from bot.launcher import Stack, StackConfig
 from bot.settings import PROJECT_ROOT
 from bot.store.db import engine_for
-from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, migrated
 
 
 class CallbackSink:
@@ -86,7 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make setup` first (make test does)")
     var = tmp_path_factory.mktemp("stack-var")
-    database_url = f"sqlite:///{var / 'siloscope.db'}"
+    database_url = migrated(f"sqlite:///{var / 'siloscope.db'}")
     sink = CallbackSink()
     credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
     credentials["callback"] = {"url": sink.url}

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from bot.settings import PROJECT_ROOT
 from bot.store.db import engine_for
 from bot.store.models import Attribution, Conversation, FeedbackResponse
-from tests.support import WebService
+from tests.support import WebService, migrated
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +51,7 @@ def _add_hostile_quote(url: str) -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     folder = tmp_path_factory.mktemp("dashboard")
-    url = f"sqlite:///{folder / 'siloscope.db'}"
+    url = migrated(f"sqlite:///{folder / 'siloscope.db'}")
     env = {**os.environ, "DATABASE_URL": url, "SILOSCOPE_VAR": str(folder / "var"),
            "SILOSCOPE_DASHBOARD_TOKEN": TOKEN}
     siloscope = [sys.executable, "-m", "bot.cli"]

@@ -14,7 +14,7 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from tests.support import free_port
+from tests.support import free_port, migrated
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,7 @@ def test_run_prints_where_to_chat_and_ctrl_c_stops_every_server(tmp_path: Path) 
         **os.environ,
         "SILOSCOPE_CONFIG": str(tmp_path / "siloscope.yml"),
         "SILOSCOPE_VAR": str(tmp_path / "var"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "DATABASE_URL": migrated(f"sqlite:///{tmp_path / 'run.db'}"),
         "RASA_TOKEN": "run-test-token",
         "PYTHONUNBUFFERED": "1",
     }

@@ -76,11 +76,11 @@ def test_signed_ticket_solved_event_brings_the_first_question_to_the_customer(st
 
 def test_zendesk_ticket_solved_webhook_starts_the_survey(stack) -> None:
     secret = stack.config.env["ZENDESK_WEBHOOK_SECRET"]
-    customer = f"C-ZD-{uuid.uuid4().hex[:8]}"
+    customer = str(uuid.uuid4().int)[:13]  # a Zendesk user id: the ticket's requester is the one surveyed
     payload = {
         "account_id": 1, "id": uuid.uuid4().hex, "type": "zen:event-type:ticket.status_changed",
         "time": datetime.now(timezone.utc).isoformat(), "subject": "zen:ticket:88",
-        "detail": {"id": "88", "requester_id": "424242", "external_id": customer, "status": "SOLVED"},
+        "detail": {"id": "88", "requester_id": customer, "external_id": "CRM-CASE-88", "status": "SOLVED"},
         "event": {"current": "SOLVED", "previous": "OPEN"},
     }
     body = json.dumps(payload).encode()

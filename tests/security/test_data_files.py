@@ -92,6 +92,9 @@ def test_tokens_are_owner_only_from_the_first_byte(tmp_database: str, tmp_path: 
 
 def test_the_web_service_keeps_its_token_database_and_callback_inbox_owner_only(tmp_path: Path) -> None:
     var = tmp_path / "var"
+    migrated = cli_env(tmp_path)
+    del migrated["DATABASE_URL"]
+    assert siloscope(migrated, "migrate").returncode == 0  # var/siloscope.db, as `make setup` makes it
     env = {"SILOSCOPE_VAR": str(var), "SILOSCOPE_RASA_URL": "http://127.0.0.1:9", "SILOSCOPE_SOCKET_URL": ""}
     web = WebService(env, tmp_path / "web.log", drop=["DATABASE_URL", "SILOSCOPE_DASHBOARD_TOKEN"])
     try:

@@ -17,7 +17,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.store.db import engine_for, session_factory
-from tests.support import WebService, free_port
+from tests.support import WebService, free_port, migrated
 
 SECRETS = {
     "SILOSCOPE_WEBHOOK_SECRET": "test-siloscope-secret",
@@ -130,7 +130,7 @@ def channel_env(
 ) -> Iterator[dict[str, str]]:
     """Environment for this process and any server it starts: scratch database, test config, secrets."""
     env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'siloscope.db'}",
+        "DATABASE_URL": migrated(f"sqlite:///{tmp_path / 'siloscope.db'}"),
         "SILOSCOPE_VAR": str(tmp_path / "var"),
         "SILOSCOPE_CONFIG": str(write_config(tmp_path / "siloscope.yml", peers)),
         **SECRETS,

@@ -154,7 +154,8 @@ def test_peer_down_then_up_every_alert_arrives_exactly_once(sessions, peers, cap
     assert retry(capsys)[0] == 0  # nothing left to send twice
 
     slack_quotes = sorted(r.json["blocks"][2]["text"]["text"] for r in peers["slack"].received)
-    teams_quotes = sorted(r.json["attachments"][0]["content"]["body"][2]["text"] for r in peers["teams"].received)
+    teams_quotes = sorted(r.json["attachments"][0]["content"]["body"][2]["inlines"][0]["text"]
+                          for r in peers["teams"].received)
     assert slack_quotes == [f"> Parcel {n} late" for n in range(3)]
     assert teams_quotes == [f"“Invoice {n} wrong”" for n in range(3)]
     deliveries = [r.headers["X-Siloscope-Delivery"] for r in peers["helpdesk"].received]

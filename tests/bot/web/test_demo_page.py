@@ -12,14 +12,14 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from tests.support import WebService
+from tests.support import WebService, migrated
 
 RASA_PORT = 47123  # only rendered into the page; nothing listens there in these tests
 
 
 def start_web(tmp_path: Path, **env: str) -> WebService:
     base = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'siloscope.db'}",
+        "DATABASE_URL": migrated(f"sqlite:///{tmp_path / 'siloscope.db'}"),
         "SILOSCOPE_VAR": str(tmp_path / "var"),
         "SILOSCOPE_RASA_URL": f"http://127.0.0.1:{RASA_PORT}",
     }

@@ -1,0 +1,180 @@
+"""Every labelled set at once: each CSV in the shared datasets folder and in any folder given, scored by the
+product and by the baselines of its task, in one table (``siloscope eval all``, ``make eval``).
+
+The task of a set comes from its header (``text,silo`` is attribution, ``text,sentiment`` sentiment).
+The shared folder is ``shared/datasets`` beside the checkout or beside one of its parent folders
+(CI keeps a copy of ``shared/`` beside the clone). A set the product learnt from is scored
+leave-one-source-out or refused, never in-sample (see ``bot.evaluation``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.evaluation import (
+    COLUMNS,
+    DatasetError,
+    InSampleError,
+    LabelledRow,
+    Report,
+    evaluate_rows,
+    read_set,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = Path("shared") / "datasets"
+# Baselines shown beside the product, per task (names of --model choices).
+BASELINES = {"attribution": ("keywords",), "sentiment": ("textblob", "vader")}
+BASELINE_TITLES = {"keywords": "keywords", "textblob": "TextBlob", "vader": "VADER"}
+SAMPLE_SEED = 0
+
+
+def shared_datasets_dir(start: Path = REPO_ROOT) -> Path | None:
+    """``shared/datasets`` beside ``start`` or beside the nearest parent folder that has one."""
+    for folder in (start, *start.parents):
+        candidate = folder.parent / SHARED_DATASETS
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def find_sets(paths: list[Path]) -> list[Path]:
+    """The CSV files among ``paths`` (a folder gives its ``*.csv``, sorted), each once, in order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.glob("*.csv") if p.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise DatasetError(f"{path}: no such file or folder")
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for path in found:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
+
+
+def task_of(path: Path) -> str:
+    """'attribution' or 'sentiment', from the set's header row."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = [h.strip() for h in next(csv.reader(io.StringIO(handle.readline())), [])]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: cannot read its header ({exc})") from exc
+    tasks = [task for task, column in COLUMNS.items() if column in header]
+    if "text" not in header or len(tasks) != 1:
+        raise DatasetError(f"{path}: header must be text,silo or text,sentiment (it is: {','.join(header)})")
+    return tasks[0]
+
+
+def sample_rows(rows: list[LabelledRow], size: int | None) -> list[LabelledRow]:
+    """At most ``size`` rows, drawn with a fixed seed and kept in file order (all of them without a size)."""
+    if size is None or size >= len(rows):
+        return rows
+    keep = set(random.Random(SAMPLE_SEED).sample(range(len(rows)), size))
+    return [row for index, row in enumerate(rows) if index in keep]
+
+
+@dataclass
+class SetResult:
+    path: Path
+    task: str | None = None
+    rows: int = 0
+    product: Report | None = None
+    baselines: dict[str, Report] = field(default_factory=dict)
+    refused: str | None = None  # why the product's score is not shown (in-sample)
+    error: str | None = None  # why the set could not be read at all
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "set": self.name,
+            "path": str(self.path),
+            "task": self.task,
+            "rows": self.rows,
+            "siloscope": self.product.as_dict() if self.product else None,
+            "baselines": {name: report.as_dict() for name, report in self.baselines.items()},
+            "refused": self.refused,
+            "error": self.error,
+        }
+
+
+def evaluate_set(path: Path, sample: int | None = None) -> SetResult:
+    """The product and its task's baselines on one labelled set; a bad set is reported, not raised."""
+    result = SetResult(path)
+    try:
+        result.task = task_of(path)
+        rows = sample_rows(read_set(result.task, path), sample)
+    except DatasetError as exc:
+        result.error = str(exc)
+        return result
+    result.rows = len(rows)
+    try:
+        result.product = evaluate_rows(result.task, rows, "siloscope", path.stem)
+    except InSampleError as exc:
+        result.refused = str(exc)
+    for baseline in BASELINES[result.task]:
+        try:
+            result.baselines[baseline] = evaluate_rows(result.task, rows, baseline, path.stem)
+        except InSampleError:
+            continue  # a baseline that learnt from the set gets no column, like one that does not apply
+    return result
+
+
+def evaluate_all(paths: list[Path], sample: int | None = None) -> list[SetResult]:
+    return [evaluate_set(path, sample) for path in find_sets(paths)]
+
+
+def _pair(report: Report | None) -> str:
+    return "–" if report is None else f"{report.accuracy:.3f} / {report.macro_f1:.3f}"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def render_table(results: list[SetResult]) -> str:
+    """One line per set: rows, accuracy / macro-F1 of the product and the baselines, coverage, ECE, notes."""
+    titles = [BASELINE_TITLES[name] for task in BASELINES for name in BASELINES[task]]
+    header = ["set", "task", "rows", "Siloscope acc / F1", *titles, "coverage", "ECE", "notes"]
+    table = [header]
+    notes: list[str] = []
+    for result in results:
+        if result.error:
+            dashes = ["–"] * len(titles)
+            table.append([result.name, result.task or "?", "–", "unreadable", *dashes, "–", "–", "see below"])
+            notes.append(result.error)
+            continue
+        product = result.product
+        cells = [_pair(result.baselines.get(name)) for task in BASELINES for name in BASELINES[task]]
+        note = []
+        if result.refused:
+            note.append("in-sample: refused")
+            notes.append(result.refused)
+        elif product is not None:
+            if product.left_out:
+                note.append("leave-one-source-out")
+            if product.seen_in_training:
+                note.append(f"in-sample rows: {product.seen_in_training}")
+        table.append([
+            result.name, result.task or "?", str(result.rows), "refused" if result.refused else _pair(product),
+            *cells, _number(product.coverage if product else None), _number(product.ece if product else None),
+            ", ".join(note),
+        ])
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in table]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines += ["", "accuracy / macro-F1 by the rules of `siloscope eval`; coverage: share of rows given a silo; "
+              "ECE: calibration error of the top silo's confidence (10 bins)."]
+    lines += [f"note: {note}" for note in notes]
+    return "\n".join(lines)
