@@ -304,6 +304,12 @@ def purge_expired(factory: sessionmaker, retention_days: int, actor: str = "rete
             session.delete(message)
         counts["outbox"] = len(alerts)
         counts["messages_sent"] = _drop_jsonl(files.inbox, lambda m: _older(m.get("received_at"), cutoff))
+        counts["chat_events"] = 0
+        connection = session.connection()
+        if _tracker_table(connection):  # Rasa's transcript holds the words as typed, before our door
+            events = table(RASA_TRACKER_TABLE, column("timestamp"))
+            epoch = (cutoff - datetime(1970, 1, 1)).total_seconds()
+            counts["chat_events"] = connection.execute(delete(events).where(events.c.timestamp < epoch)).rowcount
         if any(counts.values()):
             _audit(session, actor, "purge_expired", None, {**counts, "retention_days": retention_days})
     return counts

@@ -41,12 +41,13 @@ def siloscope(env: dict[str, str], *args: str, stdin: int | None = subprocess.DE
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def database_dump(url: str) -> str:
-    """Every row of the SQLite database as SQL text: what a stolen file would show."""
+def database_dump(url: str, without: tuple[str, ...] = ()) -> str:
+    """Every row of the SQLite database as SQL text (but the tables ``without``): what a stolen file shows."""
     if not url.startswith("sqlite:///"):
         pytest.skip("reads the SQLite file itself")
     connection = sqlite3.connect(url.removeprefix("sqlite:///"))
     try:
-        return "\n".join(connection.iterdump())
+        skipped = tuple(f'INSERT INTO "{table}"' for table in without)
+        return "\n".join(line for line in connection.iterdump() if not line.startswith(skipped))
     finally:
         connection.close()
