@@ -5,7 +5,7 @@ validation). When it cannot connect, the processor logs the error, drops the act
 answers the customer with nothing (``200 []``). ``install()`` wraps ``RemoteAction.run``:
 
 - a failed connection (or 502/503/504 from a proxy in front of the action servers) is retried
-  with exponential backoff for up to ``SILOSCOPE_ACTION_RETRY_SECONDS`` (30 by default, enough for
+  with exponential backoff for up to ``SILOSCOPE_ACTION_RETRY_SECONDS`` (45 by default, enough for
   the supervisor to restart a crashed action server), so the answer is taken in the same turn;
 - if the action server is still away, the customer is sent ``utter_send_again`` and the failure
   is raised as before: Rasa keeps none of the action's events, so a form stays on the question
@@ -32,7 +32,7 @@ from rasa.shared.exceptions import RasaException
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS_VARIABLE = "SILOSCOPE_ACTION_RETRY_SECONDS"
-DEFAULT_RETRY_SECONDS = 30.0
+DEFAULT_RETRY_SECONDS = 45.0
 FIRST_DELAY = 0.5
 MAX_DELAY = 4.0
 RETRIED_STATUSES = {502, 503, 504}
