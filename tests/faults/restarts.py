@@ -25,7 +25,7 @@ from bot.store.db import engine_for, session_factory
 from bot.store.models import Conversation, Customer, FeedbackResponse
 from tests.e2e.conftest import CallbackSink, RunningStack, scratch_stack_config
 
-# Short, so that "the action server stays away" is seen within a test; the product's default is 30 s.
+# Short, so that "the action server stays away" is seen within a test; the product's default is 45 s.
 ACTION_RETRY_SECONDS = "6"
 
 
