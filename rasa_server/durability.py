@@ -27,6 +27,7 @@ from typing import Any
 
 import aiohttp
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.constants import EXTERNAL_MESSAGE_PREFIX
 from rasa.shared.exceptions import RasaException
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,12 @@ def _turn(tracker: Any) -> tuple[str, str]:
     message = tracker.latest_message
     ref = getattr(message, "message_id", None) or str(getattr(message, "timestamp", ""))
     return (tracker.sender_id, str(ref))
+
+
+def _from_customer(tracker: Any) -> bool:
+    """False for a survey trigger (Rasa's HTTP API): the customer sent nothing to send again."""
+    text = getattr(tracker.latest_message, "text", None) or ""
+    return not text.startswith(EXTERNAL_MESSAGE_PREFIX)
 
 
 async def _tell_customer(output_channel: Any, nlg: Any, tracker: Any) -> None:
@@ -100,7 +107,8 @@ def install() -> None:
                     _given_up[turn] = None
                     while len(_given_up) > _REMEMBERED_TURNS:
                         _given_up.popitem(last=False)
-                    await _tell_customer(output_channel, nlg, tracker)
+                    if _from_customer(tracker):
+                        await _tell_customer(output_channel, nlg, tracker)
                     raise
                 log.warning("action server away (%s): retrying %s in %.1fs", error, self.name(), delay)
                 await asyncio.sleep(min(delay, remaining))
