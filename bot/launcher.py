@@ -85,6 +85,7 @@ class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.servers = self._servers()
+        self._env: dict[str, str] = {}
 
     def _environment(self) -> dict[str, str]:
         return {**os.environ, **self.config.env}
@@ -155,7 +156,8 @@ class Stack:
             if server.log:
                 server.log.close()
             server.log_path = self.config.run_dir / f"{server.name}.log"
-            server.log = server.log_path.open("ab")  # a restart appends: the crash stays readable
+            # A restart appends, so that the crash stays readable above the new start.
+            server.log = server.log_path.open("ab" if server.process else "wb")
         server.process = subprocess.Popen(
             server.command,
             cwd=PROJECT_ROOT,

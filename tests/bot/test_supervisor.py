@@ -19,7 +19,6 @@ FAST = RestartPolicy(first_delay_seconds=0.05, max_delay_seconds=0.2, max_crashe
 def stack_of(tmp_path: Path, *servers: _Server) -> Stack:
     stack = Stack(StackConfig(run_dir=tmp_path / "run", endpoints=tmp_path / "endpoints.yml"))
     stack.servers = list(servers)
-    stack._env = {}
     for server in stack.servers:
         stack._spawn(server)
     return stack
