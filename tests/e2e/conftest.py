@@ -81,17 +81,14 @@ class RunningStack:
         return reply.json()
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+def scratch_stack_config(var: Path, sink: CallbackSink, **env: str) -> StackConfig:
+    """The product's configuration on free ports, with a scratch database and var/ under ``var``."""
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make setup` first (make test does)")
-    var = tmp_path_factory.mktemp("stack-var")
-    database_url = migrated(f"sqlite:///{var / 'siloscope.db'}")
-    sink = CallbackSink()
     credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
     credentials["callback"] = {"url": sink.url}
     (var / "credentials.yml").write_text(yaml.safe_dump(credentials), encoding="utf-8")
-    config = StackConfig(
+    return StackConfig(
         rasa_port=free_port(),
         actions_port=free_port(),
         web_port=free_port(),
@@ -99,18 +96,26 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         credentials=var / "credentials.yml",
         rasa_token="e2e-" + os.urandom(8).hex(),
         env={
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": migrated(f"sqlite:///{var / 'siloscope.db'}"),  # servers never create one
             "SILOSCOPE_VAR": str(var),
             "SILOSCOPE_WEBHOOK_SECRET": "e2e-webhook-secret",
             "ZENDESK_WEBHOOK_SECRET": "e2e-zendesk-secret",
             "SILOSCOPE_DASHBOARD_TOKEN": "e2e-dashboard-token",
+            **env,
         },
         log_to_files=True,
     )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    var = tmp_path_factory.mktemp("stack-var")
+    sink = CallbackSink()
+    config = scratch_stack_config(var, sink)
     running = Stack(config)
     running.start()
     try:
-        yield RunningStack(config, database_url, var, sink)
+        yield RunningStack(config, config.env["DATABASE_URL"], var, sink)
     finally:
         running.stop()
         sink.server.shutdown()
