@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 from bot.settings import var_dir
 
@@ -25,3 +26,28 @@ def get_or_create_token(env_var: str, filename: str) -> str:
 def rasa_token() -> str:
     """The token protecting Rasa's HTTP API (conversations, triggers)."""
     return get_or_create_token("RASA_TOKEN", "rasa_token")
+
+
+def widget_secret() -> str:
+    """The secret that signs page contexts for the website chat and the conversation ids we issue.
+
+    Shared with the company's page server (which signs the context the widget passes on); the web
+    service and Rasa read the same value, so it is created at most once even when they start together.
+    """
+    from_env = os.environ.get("SILOSCOPE_WIDGET_SECRET", "").strip()
+    if from_env:
+        return from_env
+    path = var_dir() / "widget_secret"
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+    for _ in range(50):  # another process may have created the file a moment before writing it
+        found = path.read_text(encoding="utf-8").strip()
+        if found:
+            return found
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it to have a new widget secret generated")
