@@ -143,7 +143,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         log_to_files=True,
     )
     running = Stack(config)
-    running.start()
+    running.start(timeout=float(os.environ.get("SILOSCOPE_E2E_START_TIMEOUT", "600")))  # 2 cores shared
     try:
         yield RunningStack(config, database_url, var, sink)
     finally:

@@ -7,6 +7,7 @@ real REST, callback and socket.io doors.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -38,7 +39,9 @@ def test_an_oversized_message_is_refused_before_the_nlu_with_a_clear_message(sta
         assert f"at most {limit} bytes" in answer.json()["message"]
     assert user_texts(stack, sender) == []
     # At the limit it is a message like any other (and then the conversation's own length rule speaks).
-    at_limit = stack.post_rest({"sender": sender, "message": "é" * (LIMITS["max_message_bytes"] // 2)})
+    body = json.dumps({"sender": sender, "message": "é" * (LIMITS["max_message_bytes"] // 2)}, ensure_ascii=False)
+    at_limit = requests.post(f"{stack.config.rasa_url}/webhooks/rest/webhook", data=body.encode("utf-8"),
+                             headers={"Content-Type": "application/json"}, timeout=120)
     assert at_limit.status_code == 200
     assert len(user_texts(stack, sender)) == 1
 
