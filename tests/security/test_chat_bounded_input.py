@@ -8,6 +8,7 @@ real REST, callback and socket.io doors.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
@@ -86,4 +87,8 @@ def test_an_oversized_socketio_message_is_refused_with_a_message_the_visitor_can
         assert visitor.send("/greet"), "the connection should still work after a refusal"
     finally:
         visitor.close()
+    # Rasa saves the tracker when the turn ends, after the replies that were already emitted.
+    deadline = time.monotonic() + 90
+    while not user_texts(stack, session) and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert user_texts(stack, session) == ["/greet"]
