@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels import page_context
+from bot.channels.events import EventRejected
 from bot.settings import Settings
 
 # The metadata key a client puts the signed context under (REST ``metadata``, the widget's customData).
@@ -30,17 +31,8 @@ TRIGGER_INTENT = "touchpoint_completed"
 COMMAND = re.compile(r"/([A-Za-z_][A-Za-z0-9_]*)")
 
 
-class DoorRefusal(Exception):
-    """A message refused at the door: HTTP status, machine-readable reason and a sentence for people."""
-
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-        self.message = message
-
-    def as_json(self) -> dict[str, str]:
-        return {"status": "refused", "reason": self.reason, "message": self.message}
+class DoorRefusal(EventRejected):
+    """A chat message refused at the door; answered like every other refused inbound request."""
 
 
 @dataclass(frozen=True)
