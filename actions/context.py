@@ -15,6 +15,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.channels.chat_door import VERIFIED_KEY
+from bot.channels.references import problem
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
 from bot.language import ENGLISH, detect_language
 from bot.settings import get_settings
@@ -50,10 +52,50 @@ def conversation_key(tracker: Tracker) -> str:
     return tracker.get_slot("conversation_id") or derived_key(tracker)
 
 
+def clean_context(context: dict[str, Any]) -> dict[str, str | None]:
+    """The context with every value of the wrong shape dropped (logged): nothing unvalidated is stored.
+
+    References and the channel must look like references (``bot.channels.references``), the
+    touchpoint must be one of silos.yml.
+    """
+    cleaned: dict[str, str | None] = {}
+    for name in CONTEXT_SLOTS:
+        value = context.get(name)
+        if value in (None, ""):
+            cleaned[name] = None
+        elif name == "touchpoint":
+            cleaned[name] = value if isinstance(value, str) and value in touchpoint_labels() else None
+        else:
+            cleaned[name] = None if problem(name, value) else value
+        if value not in (None, "") and cleaned[name] is None:
+            log.warning("dropped a %s of the wrong shape from the chat's context", name)
+    return cleaned
+
+
 def conversation_ref(tracker: Tracker) -> ConversationRef:
     """The stored conversation this chat writes to, with the context the chat knows."""
-    context = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
+    context = clean_context({name: tracker.get_slot(name) for name in CONTEXT_SLOTS})
     return ConversationRef(key=conversation_key(tracker), sender_id=tracker.sender_id, **context)
+
+
+def trusted_context(tracker: Tracker, trigger_intent: str) -> dict[str, Any] | None:
+    """The context of a survey trigger from a trusted source, or None for anything a customer could type.
+
+    Trusted are a trigger through Rasa's HTTP API (a signed webhook; only the web service holds the
+    Rasa token, and Rasa marks such messages ``is_external``) and the fields of a signed page
+    context that Siloscope's input channels verified (``VERIFIED_KEY``). The channels drop any
+    metadata a client sends, so neither marker can come from a customer.
+    """
+    message = tracker.latest_message or {}
+    if (message.get("intent") or {}).get("name") != trigger_intent:
+        return None
+    metadata = message.get("metadata") or {}
+    verified = metadata.get(VERIFIED_KEY)
+    if isinstance(verified, dict):
+        return dict(verified)
+    if metadata.get("is_external") is True and str(message.get("text") or "").startswith("EXTERNAL: "):
+        return latest_entities(tracker)
+    return None
 
 
 def key_events(tracker: Tracker) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
+    clean_context,
     conversation_ref,
     finish,
     is_opted_out,
@@ -18,6 +19,7 @@ from actions.context import (
     latest_intent,
     touchpoint_label,
     touchpoint_labels,
+    trusted_context,
 )
 
 log = logging.getLogger(__name__)
@@ -38,22 +40,23 @@ ANSWER_SLOTS = (
 TRIGGER = "touchpoint_completed"
 
 
-def survey_context(tracker: Tracker) -> dict[str, Any]:
-    """Context for a new survey: the trigger's entities, else who the customer already is.
+def survey_context(tracker: Tracker) -> tuple[dict[str, Any], bool]:
+    """Context for a new survey, and whether a trusted trigger started it.
 
-    A trigger carries the whole context. A customer who greets us or names a touchpoint keeps
-    their identity (customer, channel) but not the order or ticket of an earlier survey.
+    A trusted trigger (signed webhook, signed page context) carries the whole context. Anyone else
+    who starts a survey (a greeting, a touchpoint they name, their story, anything they type) keeps
+    the identity the conversation already has (customer, channel) and the touchpoint they chose, but
+    never names a customer, order or ticket: what a customer types is never identity.
     """
-    intent = latest_intent(tracker)
-    entities = latest_entities(tracker)
-    context: dict[str, Any] = {
-        "customer_ref": entities.get("customer_ref") or tracker.get_slot("customer_ref"),
-        "channel": entities.get("channel") or tracker.get_slot("channel"),
-        "touchpoint": entities.get("touchpoint"),
-        "order_id": entities.get("order_id") if intent == TRIGGER else None,
-        "ticket_id": entities.get("ticket_id") if intent == TRIGGER else None,
+    trusted = trusted_context(tracker, TRIGGER)
+    if trusted is not None:
+        return clean_context(trusted), True
+    context = {
+        "customer_ref": tracker.get_slot("customer_ref"),
+        "channel": tracker.get_slot("channel"),
+        "touchpoint": latest_entities(tracker).get("touchpoint"),
     }
-    return context
+    return clean_context(context), False
 
 
 class ActionBeginFeedback(Action):
@@ -67,8 +70,7 @@ class ActionBeginFeedback(Action):
         return "action_begin_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        context = survey_context(tracker)
-        triggered = latest_intent(tracker) == TRIGGER
+        context, triggered = survey_context(tracker)
         if triggered and is_opted_out(context["customer_ref"]):
             log.info("not surveying customer %s: opted out", context["customer_ref"])
             return [SlotSet("survey_allowed", False)]
@@ -92,10 +94,9 @@ class ActionAskTouchpoint(Action):
         return "action_ask_touchpoint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        buttons = [
-            {"title": label, "payload": f'/choose_touchpoint{{"touchpoint":"{name}"}}'}
-            for name, label in touchpoint_labels().items()
-        ]
+        # The touchpoint's name as plain words: customers' messages never carry entities
+        # (bot.channels.chat_door), and the form reads a name as the touchpoint it is.
+        buttons = [{"title": label, "payload": name} for name, label in touchpoint_labels().items()]
         dispatcher.utter_message(response="utter_choose_touchpoint", buttons=buttons)
         return []
 

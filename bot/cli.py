@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "bot.commands.report",
     "bot.commands.seed",
     "bot.commands.customer",
+    "bot.commands.context",
 ]
 
 

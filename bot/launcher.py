@@ -21,7 +21,8 @@ from typing import IO
 import requests
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from bot.conversation_store import RasaStores, rasa_stores
+from bot.settings import PROJECT_ROOT, default_database_url
 from bot.tokens import ACTIONS_TOKEN_ENV
 
 
@@ -99,16 +100,28 @@ class Stack:
         config.rasa_token = config.rasa_token or secrets.token_urlsafe(24)
         config.actions_token = config.actions_token or secrets.token_urlsafe(32)
         self.servers = self._servers()
+        self._env: dict[str, str] = {}
+
+    def _environment(self) -> dict[str, str]:
+        return {**os.environ, **self.config.env}
+
+    def _stores(self) -> RasaStores:
+        environ = self._environment()
+        return rasa_stores(environ, environ.get("DATABASE_URL") or default_database_url())
 
     def _endpoints_file(self) -> Path:
-        """endpoints.yml with the action server URL pointing at this stack's port, and its secret.
+        """endpoints.yml for this stack: its action server port and secret, and where Rasa keeps conversations.
 
-        The action endpoint is written as text, not dumped: a YAML dumper that knows Rasa's
-        ``${...}`` resolver would quote the reference, and Rasa expands only plain scalars.
+        A tracker or lock store set in the project's endpoints.yml is kept as it is; otherwise
+        they come from the environment (``bot.conversation_store``). The action endpoint is
+        written as text, not dumped: a YAML dumper that knows Rasa's ``${...}`` resolver would
+        quote the reference, and Rasa expands only plain scalars.
         """
         with self.config.endpoints.open(encoding="utf-8") as handle:
             endpoints = yaml.safe_load(handle) or {}
         endpoints.pop("action_endpoint", None)
+        for section, settings in self._stores().endpoints.items():
+            endpoints.setdefault(section, settings)
         action_endpoint = _ACTION_ENDPOINT.format(url=json.dumps(f"{self.config.actions_url}/webhook"),
                                                   env=ACTIONS_TOKEN_ENV)
         path = self.config.run_dir / "endpoints.yml"
@@ -131,7 +144,8 @@ class Stack:
             _Server(
                 "rasa",
                 [
-                    python, "-m", "servers.rasa_server", "--enable-api", "--cors", "*",
+                    # rasa_server.main is `rasa run` with Siloscope's Rasa-side parts, its token from RASA_TOKEN
+                    python, "-m", "rasa_server.main", "--enable-api", "--cors", "*",
                     "--interface", c.host, "--port", str(c.rasa_port), "--model", str(c.model),
                     "--credentials", str(c.credentials), "--endpoints", str(self._endpoints_file()),
                 ],
@@ -147,42 +161,63 @@ class Stack:
 
     def start(self, timeout: float = 240.0) -> None:
         """Start every server and wait until each answers; on failure stop them all."""
-        env = {**os.environ, **self.config.env, "RASA_TOKEN": self.config.rasa_token,
-               ACTIONS_TOKEN_ENV: self.config.actions_token}
-        env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-        env["SILOSCOPE_RASA_URL"] = self.config.rasa_url
+        self._env = {**self._environment(), **self._stores().env, "RASA_TOKEN": self.config.rasa_token,
+                     ACTIONS_TOKEN_ENV: self.config.actions_token}
+        self._env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        self._env["SILOSCOPE_RASA_URL"] = self.config.rasa_url
         for server in self.servers:
-            if self.config.log_to_files:
-                server.log_path = self.config.run_dir / f"{server.name}.log"
-                server.log = server.log_path.open("wb")
-            server.process = subprocess.Popen(
-                server.command,
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=server.log,
-                stderr=subprocess.STDOUT if server.log else None,
-                start_new_session=True,  # our Ctrl-C handling stops it, not the terminal's
-            )
+            self._spawn(server)
         try:
-            self._wait_ready(timeout)
+            self._wait_ready(self.servers, timeout)
         except BaseException:
             self.stop()
             raise
 
-    def _wait_ready(self, timeout: float) -> None:
+    def _spawn(self, server: _Server) -> None:
+        if self.config.log_to_files:
+            if server.log:
+                server.log.close()
+            server.log_path = self.config.run_dir / f"{server.name}.log"
+            # A restart appends, so that the crash stays readable above the new start.
+            server.log = server.log_path.open("ab" if server.process else "wb")
+        server.process = subprocess.Popen(
+            server.command,
+            cwd=PROJECT_ROOT,
+            env=self._env,
+            stdout=server.log,
+            stderr=subprocess.STDOUT if server.log else None,
+            start_new_session=True,  # our Ctrl-C handling stops it, not the terminal's
+        )
+
+    def server(self, name: str) -> _Server:
+        return next(s for s in self.servers if s.name == name)
+
+    def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> int:
+        """Send ``sig`` to one server's process group (a crash, for the fault tests); its exit code."""
+        server = self.server(name)
+        assert server.process is not None
+        _signal_group(server.process, sig)
+        return server.process.wait(timeout=30)
+
+    def restart(self, name: str, timeout: float = 240.0) -> None:
+        """Start one server again (after it exited) and wait until it answers."""
+        server = self.server(name)
+        if server.process and server.process.poll() is None:
+            raise StackError(f"{name} server is still running")
+        self._spawn(server)
+        self._wait_ready([server], timeout)
+
+    def _wait_ready(self, servers: list[_Server], timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        waiting = list(self.servers)
+        waiting = list(servers)
         while waiting:
             for server in list(waiting):
                 assert server.process is not None
                 if server.process.poll() is not None:
                     code = server.process.returncode
                     raise StackError(f"{server.name} server exited with {code}{self._log_hint(server)}")
-                try:
-                    if server.is_ready(requests.get(server.ready_url, timeout=2)):
-                        waiting.remove(server)
-                except (requests.RequestException, ValueError):
-                    pass
+                if _is_up(server):
+                    waiting.remove(server)
             if waiting and time.monotonic() > deadline:
                 names = ", ".join(s.name for s in waiting)
                 raise StackError(f"not ready after {timeout:.0f}s: {names}{self._log_hint(waiting[0])}")
@@ -208,18 +243,93 @@ class Stack:
         for server in self.servers:
             if server.log:
                 server.log.close()
+                server.log = None
 
-    def wait(self) -> int:
-        """Block until any server exits (then stop the rest) and return its exit code."""
+    def wait(self, policy: RestartPolicy | None = None) -> int:
+        """Supervise until Ctrl-C/SIGTERM (KeyboardInterrupt) or a server crashes too often.
+
+        A server that exits is started again after an exponential backoff; each exit and restart
+        is logged with its exit code. After more than ``policy.max_crashes`` exits of one server
+        within ``policy.window_seconds`` the supervisor gives up: it stops the others and returns
+        that server's exit code. The other servers keep running meanwhile.
+        """
+        policy = policy or RestartPolicy()
+        supervisors = {server.name: _Supervision() for server in self.servers}
         while True:
+            now = time.monotonic()
             for server in self.servers:
+                state = supervisors[server.name]
                 assert server.process is not None
+                if state.restart_at is not None:
+                    if now >= state.restart_at:
+                        state.restart_at = None
+                        state.started_at = now
+                        _log(f"{server.name} server: restarting (attempt {len(state.crashes)})")
+                        self._spawn(server)
+                    continue
+                if state.started_at is not None and server.process.poll() is None and _is_up(server):
+                    _log(f"{server.name} server is back after {now - state.crashed_at:.1f}s")
+                    state.started_at = None
                 code = server.process.poll()
-                if code is not None:
-                    print(f"{server.name} server stopped (exit {code}); stopping the others", file=sys.stderr)
+                if code is None:
+                    continue
+                state.crashed_at = state.crashed_at if state.started_at is not None else now
+                state.started_at = None
+                state.crashes = [t for t in state.crashes if now - t <= policy.window_seconds] + [now]
+                if len(state.crashes) > policy.max_crashes:
+                    _log(f"{server.name} server exited with {_describe(code)}: {len(state.crashes)} exits "
+                         f"within {policy.window_seconds:.0f}s, giving up; stopping the others")
                     self.stop()
-                    return code
-            time.sleep(1)
+                    return code or 1
+                delay = policy.delay(len(state.crashes))
+                _log(f"{server.name} server exited with {_describe(code)}; restarting in {delay:.1f}s "
+                     f"(exit {len(state.crashes)} of at most {policy.max_crashes} "
+                     f"within {policy.window_seconds:.0f}s){self._log_hint(server)}")
+                _signal_group(server.process, signal.SIGKILL)  # nothing of it may hold the port
+                state.restart_at = now + delay
+            time.sleep(policy.poll_seconds)
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """How the supervisor restarts a crashed server: backoff ``first * 2**(n-1)`` up to ``max``."""
+
+    first_delay_seconds: float = 1.0
+    max_delay_seconds: float = 30.0
+    max_crashes: int = 5
+    window_seconds: float = 300.0
+    poll_seconds: float = 0.5
+
+    def delay(self, crashes: int) -> float:
+        return min(self.max_delay_seconds, self.first_delay_seconds * 2 ** max(0, crashes - 1))
+
+
+@dataclass
+class _Supervision:
+    crashes: list[float] = field(default_factory=list)
+    restart_at: float | None = None
+    started_at: float | None = None  # restarted, not answering yet
+    crashed_at: float = 0.0
+
+
+def _is_up(server: _Server) -> bool:
+    try:
+        return server.is_ready(requests.get(server.ready_url, timeout=2))
+    except (requests.RequestException, ValueError):
+        return False
+
+
+def _describe(code: int) -> str:
+    if code < 0:
+        try:
+            return f"{code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return str(code)
+    return str(code)
+
+
+def _log(message: str) -> None:
+    print(f"[supervisor {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:

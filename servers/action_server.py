@@ -54,11 +54,15 @@ def create_app(secret: str, actions_package: str = "actions", auto_reload: bool 
     return app
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
     """rasa_sdk's command line (``--port``, ``--actions``, TLS, logging) plus ``--host``."""
     parser = create_argument_parser()
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    args: argparse.Namespace = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args: argparse.Namespace = build_parser().parse_args(argv)
     utils.configure_colored_logging(args.loglevel)
     utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
                                  args.logging_config_file)

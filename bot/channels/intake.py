@@ -5,6 +5,11 @@ harmless ``duplicate`` (200, nothing new stored), an opted-out customer is refus
 customer surveyed within ``webhooks.survey_window_hours`` is refused (429). An accepted event,
 the customer's ``last_surveyed_at`` and the ``trigger`` outbox message commit together, so the
 survey cannot be lost even when Rasa is down: the outbox keeps trying.
+
+Each survey gets a conversation id of its own (``bot.channels.conversation_ids``, kind ``cb``):
+unguessable, and taken only by Rasa's callback channel, so nobody else can answer or read it by
+sending messages as the customer's reference. References of the wrong shape are refused (422)
+before anything is stored.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import conversation_ids
 from bot.channels.config import WebhookConfig
 from bot.channels.events import EventRejected, TouchpointEventIn
 from bot.channels.outbox import enqueue
 from bot.channels.rasa_trigger import TriggerRequest
+from bot.channels.references import problem
 from bot.store.models import Customer, OutboxMessage, TouchpointEvent, utcnow
+from bot.tokens import widget_secret
 
 TRIGGER_DESTINATION = "rasa"
 
@@ -50,10 +58,18 @@ def trigger_for(event: TouchpointEventIn, config: WebhookConfig) -> TriggerReque
         "ticket_id": event.ticket_id,
     }
     return TriggerRequest(
-        sender=event.customer_ref,
+        sender=conversation_ids.issue(widget_secret(), conversation_ids.CALLBACK, event.customer_ref),
         output_channel=config.rasa.output_channel(event.channel),
         entities={k: v for k, v in entities.items() if v},
     )
+
+
+def check_references(event: TouchpointEventIn) -> None:
+    """Refuse (422) an event whose customer, channel, order or ticket would carry markup or worse."""
+    for name in ("customer_ref", "channel", "order_id", "ticket_id"):
+        found = problem(name, getattr(event, name))
+        if found:
+            raise EventRejected(422, "invalid_event", f"{found}; nothing was stored")
 
 
 def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConfig) -> IntakeResult:
@@ -93,6 +109,7 @@ def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConf
 
 def accept_event(factory: sessionmaker, event: TouchpointEventIn, config: WebhookConfig) -> IntakeResult:
     """Store an event and queue its survey, all or nothing; raises ``EventRejected`` for a refusal."""
+    check_references(event)
     for attempt in range(2):
         try:
             with factory.begin() as session:

@@ -2,8 +2,10 @@
 
 Rasa must run with ``--enable-api`` (and ``--auth-token`` = ``RASA_TOKEN`` when set). The
 bot's replies go to ``output_channel`` (e.g. ``callback``, which posts them to the URL in
-credentials.yml); the conversation id is the customer's reference, so the customer's own
-replies on that channel land in the same conversation.
+credentials.yml); the conversation id is the one intake issued for this survey
+(``bot.channels.conversation_ids``), so the customer's own replies through their gateway land in
+the same conversation and nobody else can reach it. Entities sent here are trusted by the actions
+(Rasa marks the message ``is_external``): only a holder of the Rasa token can send them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""``siloscope run`` (what ``make run`` calls): the whole product, until Ctrl-C."""
+"""``siloscope run`` (what ``make run`` calls): the whole product, supervised, until Ctrl-C.
+
+A server that exits is started again (``Stack.wait``: backoff, a limit, every exit logged), so
+one crash never takes the other servers and their conversations down.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ Siloscope is running.
   Webhooks in:    {web}/webhooks/touchpoint
   Rasa HTTP API:  http://localhost:{config.rasa_port}  (token in $RASA_TOKEN or var/rasa_token)
   Database:       {database_url}
-Press Ctrl-C to stop everything.
+A server that stops is restarted. Press Ctrl-C to stop everything.
 """
 
 

@@ -63,13 +63,13 @@ async def receive(request: Request) -> HTTPResponse:
 
 @blueprint.get("/callback")
 async def show(request: Request) -> HTTPResponse:
-    """The newest messages, optionally for one ``recipient``, oldest first."""
+    """The newest messages, optionally for one ``recipient`` (a conversation id or a customer), oldest first."""
     recipient = request.args.get("recipient")
     newest: deque[dict] = deque(maxlen=SHOWN)
     if inbox_file().exists():
         with inbox_file().open(encoding="utf-8") as handle:
             for line in handle:
                 message = json.loads(line)
-                if recipient is None or message.get("recipient_id") == recipient:
+                if recipient is None or recipient in (message.get("recipient_id"), message.get("customer_ref")):
                     newest.append(message)
     return json_response(list(newest))

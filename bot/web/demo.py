@@ -4,6 +4,9 @@ The page is what a company's own site would be: an order-status page of a fictit
 embeds the feedback widget with the same one-line snippet the README tells companies to copy.
 The server renders the widget's settings into that snippet, because only the server knows where
 browsers reach the Rasa socket.io channel (a deployment setting, and a random port under test).
+It also plays the company's page server in the one way that matters for trust: it signs the page's
+touchpoint context (who the customer is, which order) with the widget secret, and the widget only
+passes that token on, so a visitor cannot make themselves someone else.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, text
 from sanic.response import html as html_response
 
+from bot.channels.page_context import PageContext, sign_for
+from bot.channels.references import REFERENCE, REFERENCE_RULE
 from bot.settings import Settings
 from bot.taxonomy import TaxonomyError, load_taxonomy
 
@@ -31,8 +36,6 @@ PAGE_TEMPLATE = Path(__file__).resolve().parent / "demo_page.html"
 SOCKET_URL_ENV = "SILOSCOPE_SOCKET_URL"
 RASA_URL_ENV = "SILOSCOPE_RASA_URL"  # set by bot.launcher for every server it starts
 STORAGES = ("local", "session")
-# Customer and order references end up in a chat payload and a database column: keep them plain.
-REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 blueprint = Blueprint("demo")
 blueprint.static("/static", str(STATIC_DIR), name="static")
@@ -120,7 +123,7 @@ def socket_url_for(request: Request, widget: WidgetSettings, settings: Settings)
 def _reference(request: Request, name: str) -> str:
     found = (request.args.get(name) or "").strip()
     if found and not REFERENCE.fullmatch(found):
-        raise BadReference(f"{name} must be 1-64 letters, digits, '.', '_', ':' or '-' starting with a letter or digit")
+        raise BadReference(f"{name} must be {REFERENCE_RULE}")
     return found
 
 
@@ -135,13 +138,12 @@ def render_page(request: Request, settings: Settings) -> str:
         )
     customer = _reference(request, "customer")
     order = _reference(request, "order") or "NW-10482"
+    context = PageContext(touchpoint=widget.demo_touchpoint, customer_ref=customer or None, order_id=order,
+                          channel=widget.channel or None)
     attributes = {
         "data-socket-url": socket_url_for(request, widget, settings),
         "data-socket-path": widget.socket_path,
-        "data-touchpoint": widget.demo_touchpoint,
-        "data-customer-ref": customer,
-        "data-order-id": order,
-        "data-channel": widget.channel,
+        "data-context": sign_for(settings, context),
         "data-title": widget.title,
         "data-subtitle": widget.subtitle,
         "data-input-hint": widget.input_hint,

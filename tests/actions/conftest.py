@@ -46,6 +46,7 @@ def make_tracker(
     events_before: list[dict[str, Any]] | None = None,
     now: float | None = None,
     confidence: float = 1.0,
+    metadata: dict[str, Any] | None = None,
 ) -> Tracker:
     """A tracker whose latest user turn said ``text``; ``extracted`` are slots mapped from it."""
     now = now or time.time()
@@ -53,7 +54,12 @@ def make_tracker(
         "event": "user",
         "timestamp": now,
         "text": text,
-        "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [], "text": text},
+        "parse_data": {
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": entities or [],
+            "text": text,
+            "metadata": metadata or {},
+        },
     }
     events = [
         {"event": "action", "timestamp": now - 10, "name": "action_session_start"},

@@ -44,10 +44,11 @@ def test_a_short_stop_stores_no_text(chat, tmp_database: str, domain: dict) -> N
 
 def test_after_opting_out_the_next_trigger_is_silent(chat, tmp_database: str, domain: dict) -> None:
     chat.run(ActionOptOut(), chat.tracker(text="unsubscribe", intent="stop", slots=IN_SURVEY), domain)
-    trigger = chat.tracker(
-        text="/touchpoint_completed",
+    trigger = chat.tracker(  # the next survey a signed webhook asks for, as Rasa's trigger_intent delivers it
+        text="EXTERNAL: touchpoint_completed",
         intent="touchpoint_completed",
         entities=[{"entity": "customer_ref", "value": "C-5"}, {"entity": "touchpoint", "value": "delivery"}],
+        metadata={"is_external": True},
     )
     events, dispatcher = chat.run(ActionBeginFeedback(), trigger, domain)
     assert chat.slots_set(events) == {"survey_allowed": False}

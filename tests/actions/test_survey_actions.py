@@ -10,6 +10,9 @@ from actions.survey import ActionAskTouchpoint, ActionBeginFeedback, ActionStore
 from bot.feedback import Answers, ConversationRef, get_feedback_service
 from bot.settings import PROJECT_ROOT
 
+# A trigger as Rasa's HTTP API delivers it for a signed webhook (trigger_intent marks it external).
+WEBHOOK_TRIGGER = {"text": "EXTERNAL: touchpoint_completed", "intent": "touchpoint_completed",
+                   "metadata": {"is_external": True}}
 TRIGGER_ENTITIES = [
     {"entity": "touchpoint", "value": "invoice"},
     {"entity": "customer_ref", "value": "C-9"},
@@ -20,8 +23,7 @@ TRIGGER_ENTITIES = [
 
 def test_a_trigger_opens_a_fresh_survey_with_its_context(chat, tmp_database: str, domain: dict) -> None:
     tracker = chat.tracker(
-        text='/touchpoint_completed{"touchpoint":"invoice"}',
-        intent="touchpoint_completed",
+        **WEBHOOK_TRIGGER,
         entities=TRIGGER_ENTITIES,
         # Left over from an earlier survey in the same chat:
         slots={"score": 2, "feedback_text": "old", "order_id": "O-old", "reasks": {"score": 1}, "skipped": ["effort"]},
@@ -43,7 +45,7 @@ def test_a_trigger_opens_a_fresh_survey_with_its_context(chat, tmp_database: str
 
 
 def test_every_survey_gets_its_own_conversation(chat, tmp_database: str, domain: dict) -> None:
-    tracker = chat.tracker(text="/touchpoint_completed", intent="touchpoint_completed", entities=TRIGGER_ENTITIES)
+    tracker = chat.tracker(**WEBHOOK_TRIGGER, entities=TRIGGER_ENTITIES)
     first = chat.slots_set(chat.run(ActionBeginFeedback(), tracker, domain)[0])["conversation_id"]
     second = chat.slots_set(chat.run(ActionBeginFeedback(), tracker, domain)[0])["conversation_id"]
     assert first != second
@@ -52,10 +54,41 @@ def test_every_survey_gets_its_own_conversation(chat, tmp_database: str, domain:
 def test_a_trigger_for_an_opted_out_customer_starts_nothing(chat, tmp_database: str, domain: dict) -> None:
     service = get_feedback_service()
     service.opt_out(ConversationRef(key="earlier", sender_id="s", customer_ref="C-9"))
-    tracker = chat.tracker(text="/touchpoint_completed", intent="touchpoint_completed", entities=TRIGGER_ENTITIES)
+    tracker = chat.tracker(**WEBHOOK_TRIGGER, entities=TRIGGER_ENTITIES)
     events, dispatcher = chat.run(ActionBeginFeedback(), tracker, domain)
     assert chat.slots_set(events) == {"survey_allowed": False}
     assert dispatcher.messages == []
+
+
+def test_a_signed_page_context_verified_by_the_channel_opens_the_survey_in_that_context(
+    chat, tmp_database: str, domain: dict
+) -> None:
+    verified = {"touchpoint": "delivery", "customer_ref": "C-8", "order_id": "NW-1", "channel": "web"}
+    tracker = chat.tracker(text="/touchpoint_completed", intent="touchpoint_completed",
+                           metadata={"siloscope_verified": verified})
+    slots = chat.slots_set(chat.run(ActionBeginFeedback(), tracker, domain)[0])
+    assert (slots["touchpoint"], slots["customer_ref"], slots["order_id"], slots["channel"]) == (
+        "delivery", "C-8", "NW-1", "web")
+
+
+def test_entities_of_a_message_nobody_vouches_for_never_name_the_customer(chat, tmp_database: str, domain: dict):
+    """What reaches the action as a typed trigger (no signed context, not Rasa's external trigger)."""
+    get_feedback_service().opt_out(ConversationRef(key="earlier", sender_id="s", customer_ref="C-9"))
+    typed = [*TRIGGER_ENTITIES, {"entity": "order_id", "value": "<img src=x onerror=alert(1)>"}]
+    tracker = chat.tracker(text="/touchpoint_completed", intent="touchpoint_completed", entities=typed,
+                           metadata={"is_external": True})  # a client's claim, without Rasa's external text
+    slots = chat.slots_set(chat.run(ActionBeginFeedback(), tracker, domain)[0])
+    assert slots["survey_allowed"] is True  # heard as a customer who came on their own, not as C-9
+    assert (slots["customer_ref"], slots["order_id"], slots["ticket_id"], slots["channel"]) == (None,) * 4
+    assert slots["touchpoint"] == "invoice"  # choosing what to talk about is theirs
+
+
+def test_a_trusted_trigger_still_drops_references_of_the_wrong_shape(chat, tmp_database: str, domain: dict) -> None:
+    entities = [{"entity": "touchpoint", "value": "invoice"}, {"entity": "customer_ref", "value": "C-9"},
+                {"entity": "channel", "value": "<img src=x onerror=alert(1)>"}]
+    slots = chat.slots_set(chat.run(ActionBeginFeedback(), chat.tracker(**WEBHOOK_TRIGGER, entities=entities),
+                                    domain)[0])
+    assert (slots["customer_ref"], slots["channel"]) == ("C-9", None)
 
 
 def test_a_customer_who_comes_on_their_own_is_heard_even_after_opting_out(
@@ -84,7 +117,7 @@ def test_touchpoint_buttons_are_the_touchpoints_of_silos_yml(chat, tmp_database:
     [message] = dispatcher.messages
     assert message["response"] == "utter_choose_touchpoint"
     assert [(b["title"], b["payload"]) for b in message["buttons"]] == [
-        (body["label"], f'/choose_touchpoint{{"touchpoint":"{name}"}}') for name, body in silos["touchpoints"].items()
+        (body["label"], name) for name, body in silos["touchpoints"].items()
     ]
 
 
@@ -102,7 +135,7 @@ def test_touchpoint_buttons_follow_an_edited_silos_yml(chat, tmp_database: str, 
     get_settings.cache_clear()
     _, dispatcher = chat.run(ActionAskTouchpoint(), chat.tracker(), domain)
     assert dispatcher.messages[0]["buttons"] == [
-        {"title": "Getting started", "payload": '/choose_touchpoint{"touchpoint":"onboarding"}'}
+        {"title": "Getting started", "payload": "onboarding"}
     ]
 
 

@@ -78,28 +78,36 @@ def test_rasa_commands_parse_with_rasas_cli_and_name_files_that_exist() -> None:
 
     parser = create_argument_parser()
     services = compose()["services"]
-    for name in ("rasa-1", "rasa-2", "actions"):
+    for name in ("rasa-1", "rasa-2"):
         words = command_of(services[name])
-        assert words[0] == "rasa"
-        args = parser.parse_args(words[1:])
+        assert words[:3] == ["python", "-m", "rasa_server.main"]  # the token stays off the command line
+        assert "--auth-token" not in words
+        args = parser.parse_args(["run", *words[3:]])
         for option in ("credentials", "endpoints"):
-            if getattr(args, option, None):
-                assert (PROJECT_ROOT / getattr(args, option)).exists(), f"{name}: {option} file missing"
-        if name == "actions":
-            assert args.actions == "actions" and args.port == 5055
-        else:
-            assert args.enable_api and args.port == 5005
+            assert (PROJECT_ROOT / getattr(args, option)).exists(), f"{name}: {option} file missing"
+        assert args.enable_api and args.port == 5005
+
+
+def test_the_action_servers_run_the_locked_entry() -> None:
+    from servers.action_server import build_parser as action_parser
+
+    words = command_of(compose()["services"]["actions"])
+    assert words[:3] == ["python", "-m", "servers.action_server"]
+    args = action_parser().parse_args(words[3:])
+    assert args.actions == "actions" and args.port == 5055
 
 
 def test_rasa_reads_the_production_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
     from rasa.core.utils import read_endpoints_from_path
 
     monkeypatch.setenv("POSTGRES_PASSWORD", "secret")
+    monkeypatch.setenv("SILOSCOPE_ACTIONS_TOKEN", "actions-secret")
     endpoints = read_endpoints_from_path(DEPLOY / "endpoints.yml")
     assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.tracker_store.kwargs["password"] == "secret"
     assert endpoints.lock_store.type == "redis" and endpoints.lock_store.url == "redis"
     assert endpoints.action.url == "http://actions:5055/webhook"
+    assert endpoints.action.headers == {"Authorization": "Bearer actions-secret"}
 
 
 def test_nginx_is_sticky_over_every_rasa_worker() -> None:

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -19,10 +20,15 @@ import requests
 import yaml
 from sqlalchemy.engine import Engine
 
+from bot.channels import page_context
+from bot.channels.signing import siloscope_signature
 from bot.launcher import Stack, StackConfig
 from bot.settings import PROJECT_ROOT
 from bot.store.db import engine_for
 from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, migrated
+
+# The callback channel of credentials.yml (Siloscope's guarded one), pointed at the sink under test.
+CALLBACK_CHANNEL = "rasa_server.callback.GuardedCallbackInput"
 
 
 class CallbackSink:
@@ -46,11 +52,15 @@ class CallbackSink:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/bot"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def to(self, recipient: str) -> list[dict]:
+        """Messages for a conversation id (``recipient_id``) or a customer (``customer_ref``)."""
+        return [m for m in self.messages if recipient in (m.get("recipient_id"), m.get("customer_ref"))]
+
     def wait_for(self, recipient: str, timeout: float = 60) -> list[dict]:
         """The messages the bot sent to ``recipient``, once there is at least one."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = [m for m in self.messages if m.get("recipient_id") == recipient]
+            found = self.to(recipient)
             if found:
                 return found
             time.sleep(0.2)
@@ -70,28 +80,49 @@ class RunningStack:
     def engine(self) -> Engine:
         return engine_for(self.database_url)
 
-    def say(self, sender: str, text: str) -> list[dict]:
+    def post_rest(self, body: object, channel: str = "rest") -> requests.Response:
+        """One raw POST to a Rasa channel's webhook (``rest`` or ``callback``)."""
+        return requests.post(f"{self.config.rasa_url}/webhooks/{channel}/webhook", json=body, timeout=60)
+
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Send one message through the REST channel, as a customer's client would."""
-        reply = requests.post(
-            f"{self.config.rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=60,
-        )
+        body: dict = {"sender": sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        reply = self.post_rest(body)
         reply.raise_for_status()
         return reply.json()
 
+    def signed_context(self, touchpoint: str, customer: str | None = None, **fields: str) -> str:
+        """A page context signed as the company's page server signs it (``siloscope context``)."""
+        context = page_context.PageContext(touchpoint=touchpoint, customer_ref=customer, **fields)
+        return page_context.sign(self.config.env["SILOSCOPE_WIDGET_SECRET"], context, ttl_seconds=600)
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    def start_survey(self, sender: str, touchpoint: str, customer: str | None = None, **fields: str) -> list[dict]:
+        """Open a survey in context through REST, the trusted way: the trigger with a signed context."""
+        token = self.signed_context(touchpoint, customer, **fields)
+        return self.say(sender, "/touchpoint_completed", {"siloscope_context": token})
+
+    def send_event(self, **event: object) -> requests.Response:
+        """A touchpoint event to the web service, signed like a real tool signs it."""
+        body = json.dumps({"occurred_at": datetime.now(timezone.utc).isoformat(), "channel": "email", **event}).encode()
+        signature = siloscope_signature(self.config.env["SILOSCOPE_WEBHOOK_SECRET"], body)
+        return requests.post(f"{self.config.web_url}/webhooks/touchpoint", data=body, timeout=30,
+                             headers={"Content-Type": "application/json", "X-Siloscope-Signature": signature})
+
+    def answer_by_callback(self, conversation: str, text: str) -> requests.Response:
+        """The customer's answer as their messaging gateway posts it back to Rasa's callback channel."""
+        return self.post_rest({"sender": conversation, "message": text}, channel="callback")
+
+
+def scratch_stack_config(var: Path, sink: CallbackSink, **env: str) -> StackConfig:
+    """The product's configuration on free ports, with a scratch database and var/ under ``var``."""
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make setup` first (make test does)")
-    var = tmp_path_factory.mktemp("stack-var")
-    database_url = migrated(f"sqlite:///{var / 'siloscope.db'}")
-    sink = CallbackSink()
     credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
-    credentials["callback"] = {"url": sink.url}
+    credentials[CALLBACK_CHANNEL] = {"url": sink.url}
     (var / "credentials.yml").write_text(yaml.safe_dump(credentials), encoding="utf-8")
-    config = StackConfig(
+    return StackConfig(
         rasa_port=free_port(),
         actions_port=free_port(),
         web_port=free_port(),
@@ -99,18 +130,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         credentials=var / "credentials.yml",
         rasa_token="e2e-" + os.urandom(8).hex(),
         env={
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": migrated(f"sqlite:///{var / 'siloscope.db'}"),  # servers never create one
             "SILOSCOPE_VAR": str(var),
             "SILOSCOPE_WEBHOOK_SECRET": "e2e-webhook-secret",
             "ZENDESK_WEBHOOK_SECRET": "e2e-zendesk-secret",
             "SILOSCOPE_DASHBOARD_TOKEN": "e2e-dashboard-token",
+            "SILOSCOPE_WIDGET_SECRET": "e2e-widget-secret",
+            **env,
         },
         log_to_files=True,
     )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    var = tmp_path_factory.mktemp("stack-var")
+    sink = CallbackSink()
+    config = scratch_stack_config(var, sink)
     running = Stack(config)
-    running.start()
+    running.start(timeout=float(os.environ.get("SILOSCOPE_E2E_START_TIMEOUT", "600")))  # 2 cores shared
     try:
-        yield RunningStack(config, database_url, var, sink)
+        yield RunningStack(config, config.env["DATABASE_URL"], var, sink)
     finally:
         running.stop()
         sink.server.shutdown()

@@ -21,11 +21,6 @@ def texts(messages: list[dict]) -> str:
     return " ".join(m.get("text", "") for m in messages).lower()
 
 
-def trigger(touchpoint: str, customer: str) -> str:
-    entities = {"touchpoint": touchpoint, "customer_ref": customer, "order_id": "A-17"}
-    return "/touchpoint_completed" + json.dumps(entities)
-
-
 def stored(stack, sender: str) -> tuple[FeedbackResponse, Conversation, Customer | None]:
     with session_factory(stack.engine)() as session:
         row = session.execute(
@@ -41,7 +36,7 @@ def stored(stack, sender: str) -> tuple[FeedbackResponse, Conversation, Customer
 
 def test_a_low_score_conversation_is_stored_scored_and_attributed(stack) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    first = stack.say(sender, trigger("delivery", "C-E2E-1"))
+    first = stack.start_survey(sender, "delivery", "C-E2E-1", order_id="A-17")
     assert first, "the bot said nothing after the touchpoint trigger"
     buttons = [b["payload"] for m in first for b in m.get("buttons", [])]
     assert {"1", "5"} <= {str(p).strip() for p in buttons} or "1" in texts(first)
@@ -82,7 +77,7 @@ def test_a_low_score_conversation_is_stored_scored_and_attributed(stack) -> None
 
 def test_a_customer_who_leaves_after_the_score_leaves_a_partial_response(stack) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    stack.say(sender, trigger("support", "C-E2E-2"))
+    stack.start_survey(sender, "support", "C-E2E-2", order_id="A-17")
     stack.say(sender, "five stars")
     response, _conversation, _customer = stored(stack, sender)
     assert (response.score, response.status, response.text) == (5, "partial", None)
@@ -90,7 +85,7 @@ def test_a_customer_who_leaves_after_the_score_leaves_a_partial_response(stack) 
 
 def test_opting_out_is_remembered(stack) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    stack.say(sender, trigger("invoice", "C-E2E-3"))
+    stack.start_survey(sender, "invoice", "C-E2E-3", order_id="A-17")
     goodbye = stack.say(sender, "unsubscribe")
     assert goodbye
     with session_factory(stack.engine)() as session:

@@ -53,8 +53,11 @@ def test_signed_ticket_solved_event_brings_the_first_question_to_the_customer(st
                "X-Siloscope-Signature": siloscope_signature(stack.config.env["SILOSCOPE_WEBHOOK_SECRET"], body)}
     answer = requests.post(f"{stack.config.web_url}/webhooks/touchpoint", data=body, headers=headers, timeout=30)
     assert answer.status_code == 202, answer.text
+    conversation = answer.json()["conversation"]
+    assert customer not in conversation.split(".")[:3]  # its own unguessable id, not the customer's reference
 
-    first = stack.callback.wait_for(customer, timeout=90)
+    first = stack.callback.wait_for(conversation, timeout=90)
+    assert {m["customer_ref"] for m in first} == {customer}  # the gateway is told whom to reach
     assert asks_for_a_score(first), f"first bot messages do not ask for a 1-5 score: {first}"
     trigger = wait_delivered(stack, event_id)
     assert (trigger.status, trigger.attempts) == ("delivered", 1), (trigger.status, trigger.last_error)
@@ -63,15 +66,20 @@ def test_signed_ticket_solved_event_brings_the_first_question_to_the_customer(st
         assert (stored.touchpoint, stored.silo, stored.ticket_id) == ("support", "customer_service", "T-4711")
 
     # The sender retries the same event: no second survey reaches the customer.
-    seen = len([m for m in stack.callback.messages if m.get("recipient_id") == customer])
+    seen = len(stack.callback.to(customer))
     replay = requests.post(f"{stack.config.web_url}/webhooks/touchpoint", data=body, headers=headers, timeout=30)
     assert replay.json()["status"] == "duplicate"
     time.sleep(3)
-    assert len([m for m in stack.callback.messages if m.get("recipient_id") == customer]) == seen
+    assert len(stack.callback.to(customer)) == seen
 
-    # The customer answers in the same conversation the event started: a low score gets the follow-up.
-    follow_up = stack.say(customer, "2")
-    assert follow_up, "the bot did not go on with the survey the event started"
+    # The customer answers through their gateway in the conversation the event started: a low score
+    # gets the follow-up question, on the same channel.
+    assert stack.answer_by_callback(conversation, "2").status_code == 200
+    deadline = time.monotonic() + 60
+    while len(stack.callback.to(conversation)) == seen and time.monotonic() < deadline:
+        time.sleep(0.2)
+    follow_up = stack.callback.to(conversation)[seen:]
+    assert follow_up and "wrong" in follow_up[0]["text"].lower(), follow_up
 
 
 def test_zendesk_ticket_solved_webhook_starts_the_survey(stack) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.launcher import Stack, StackConfig
 from bot.tokens import ACTIONS_TOKEN_ENV
-from servers import rasa_server
+from rasa_server import main as rasa_server
 
 
 def test_rasa_reads_the_action_secret_from_the_environment_not_from_the_file(tmp_path: Path,

@@ -26,6 +26,7 @@ SECRETS = {
     "STRIPE_WEBHOOK_SECRET": "whsec_test-stripe-secret",
     "SILOSCOPE_ALERT_WEBHOOK_SECRET": "test-helpdesk-secret",
     "RASA_TOKEN": "test-rasa-token",
+    "SILOSCOPE_WIDGET_SECRET": "test-widget-secret",
 }
 
 

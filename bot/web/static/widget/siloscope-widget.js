@@ -4,12 +4,14 @@
  * A company embeds the widget with one tag; everything else is read from its data-* attributes:
  *
  *   <script src="https://feedback.example.com/static/widget/siloscope-widget.js"
- *           data-socket-url="https://bot.example.com" data-touchpoint="delivery"
- *           data-customer-ref="C-1042" defer></script>
+ *           data-socket-url="https://bot.example.com" data-context="v1.eyJ…" defer></script>
  *
- * It loads the vendored rasa-webchat bundle and stylesheet from beside itself (never from a CDN),
- * starts the conversation in context by sending the touchpoint trigger intent as the widget's
- * initPayload, and fills in what rasa-webchat leaves out for keyboard and screen-reader users:
+ * data-context is the touchpoint context (touchpoint, customer, order) signed by the company's page
+ * server (`siloscope context` shows the recipe); the widget never builds a context itself, it only
+ * passes the token on, and Rasa's input channel verifies it. The loader loads the vendored
+ * rasa-webchat bundle and stylesheet from beside itself (never from a CDN), starts the conversation
+ * in context by sending the touchpoint trigger intent with that token as the widget's initPayload,
+ * and fills in what rasa-webchat leaves out for keyboard and screen-reader users:
  * labels on its icon buttons, keyboard-operable answer buttons, a live region for new messages,
  * visible focus, focus moved into the chat when it opens and back to the launcher when it closes.
  */
@@ -28,22 +30,35 @@
   }
 
   var TRIGGER_INTENT = "touchpoint_completed";
-  var CONTEXT_KEYS = {
-    touchpoint: "touchpoint",
-    customerRef: "customer_ref",
-    orderId: "order_id",
-    ticketId: "ticket_id",
-    channel: "channel"
-  };
+  var GREETING_INTENT = "greet";
+  var CONTEXT_METADATA_KEY = "siloscope_context";
 
-  function contextPayload() {
-    var entities = {};
-    Object.keys(CONTEXT_KEYS).forEach(function (key) {
-      if (data[key]) {
-        entities[CONTEXT_KEYS[key]] = data[key];
-      }
-    });
-    return "/" + TRIGGER_INTENT + JSON.stringify(entities);
+  /** With a signed context the chat opens on its touchpoint; without one the bot asks what it is about. */
+  function initPayload() {
+    return "/" + (data.context ? TRIGGER_INTENT : GREETING_INTENT);
+  }
+
+  function customData() {
+    var found = {};
+    if (data.context) {
+      found[CONTEXT_METADATA_KEY] = data.context;
+    }
+    return found;
+  }
+
+  /** What the signed context is about (its fields without the expiry), to tell one survey from another. */
+  function contextSubject() {
+    if (!data.context) {
+      return "anonymous";
+    }
+    try {
+      var part = data.context.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      var fields = JSON.parse(window.atob(part + "===".slice((part.length + 3) % 4)));
+      delete fields.exp;
+      return JSON.stringify(fields);
+    } catch (error) {
+      return data.context;
+    }
   }
 
   function asset(path) {
@@ -250,7 +265,7 @@
    */
   function startFreshIfContextChanged(storage) {
     try {
-      var current = contextPayload();
+      var current = contextSubject();
       var previous = storage.getItem(CONTEXT_KEY);
       if (previous !== null && previous !== current) {
         storage.removeItem(WEBCHAT_SESSION_KEY);
@@ -282,7 +297,8 @@
       {
         socketUrl: data.socketUrl,
         socketPath: data.socketPath || "/socket.io/",
-        initPayload: contextPayload(),
+        initPayload: initPayload(),
+        customData: customData(),
         title: data.title || "How did we do?",
         subtitle: data.subtitle || "",
         inputTextFieldHint: data.inputHint || "Type your answer…",

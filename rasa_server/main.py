@@ -1,12 +1,12 @@
-"""``rasa run`` with the API token taken from ``RASA_TOKEN`` instead of the command line.
+"""``rasa run`` with Siloscope's Rasa-side parts installed and the API token kept off the command line.
 
-``rasa run --auth-token <token>`` puts the token in the process's argv, where ``ps`` and
-``/proc/<pid>/cmdline`` show it to every local user. Rasa reads its token only from that option,
-so this entry hands the option to Rasa's own command line inside the process: the arguments it
-was started with (what ``ps`` shows) never contain the token, and everything else is exactly
-``rasa run`` (same parser, logging, telemetry settings and server).
-
-Run as ``python -m servers.rasa_server <rasa run options>`` with ``RASA_TOKEN`` set.
+Run as ``python -m rasa_server.main <rasa run options>`` with ``RASA_TOKEN`` set; the launcher
+starts Rasa this way.
+- What runs inside Rasa (``rasa_server.durability``) is in place before the first message.
+- ``rasa run --auth-token <token>`` would put the token in the process's argv, where ``ps`` and
+  ``/proc/<pid>/cmdline`` show it to every local user. Rasa reads its token only from that option,
+  so it is handed to Rasa's own command-line parser inside the process: the arguments the process
+  was started with never contain it, and everything else is exactly ``rasa run``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"${TOKEN_ENV} is not set: Rasa's HTTP API would be open to anyone who reaches its port")
     from rasa.__main__ import main as rasa_main
 
+    from rasa_server import durability
+
+    durability.install()
     sys.argv = ["rasa", "run", *arguments, "--auth-token", token]
     rasa_main()
 

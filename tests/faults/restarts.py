@@ -1,0 +1,116 @@
+"""The real stack for the restart and crash tests: kill -9 one server, start it again, check the store.
+
+Each fault test module starts its own stack (``fault_stack``) on free ports with a scratch
+database, exactly as ``bot.launcher`` starts the product, so killing a server there harms no
+other test. The checks read the feedback database the way a report does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import or_, select
+
+from bot.channels.signing import siloscope_signature
+from bot.launcher import Stack
+from bot.store.db import engine_for, session_factory
+from bot.store.models import Conversation, Customer, FeedbackResponse
+from tests.e2e.conftest import CallbackSink, RunningStack, scratch_stack_config
+
+# Short, so that "the action server stays away" is seen within a test; the product's default is 45 s.
+ACTION_RETRY_SECONDS = "6"
+
+
+class FaultStack(RunningStack):
+    """A running stack whose servers the test may kill and start again."""
+
+    def __init__(self, stack: Stack, var: Path, sink: CallbackSink) -> None:
+        super().__init__(stack.config, stack.config.env["DATABASE_URL"], var, sink)
+        self.stack = stack
+
+    def survey(self, touchpoint: str, order_id: str) -> tuple[str, str, list[dict]]:
+        """A signed touchpoint event starts a survey: (customer, conversation id, first bot messages)."""
+        customer = f"C-FLT-{uuid.uuid4().hex[:8]}"
+        event = {
+            "event_id": f"fault-{uuid.uuid4().hex}", "touchpoint": touchpoint, "customer_ref": customer,
+            "occurred_at": datetime.now(timezone.utc).isoformat(), "channel": "email", "order_id": order_id,
+        }
+        body = json.dumps(event).encode()
+        signature = siloscope_signature(self.config.env["SILOSCOPE_WEBHOOK_SECRET"], body)
+        answer = requests.post(
+            f"{self.config.web_url}/webhooks/touchpoint", data=body, timeout=30,
+            headers={"Content-Type": "application/json", "X-Siloscope-Signature": signature},
+        )
+        assert answer.status_code == 202, answer.text
+        conversation = answer.json()["conversation"]
+        return customer, conversation, self.callback.wait_for(conversation, timeout=120)
+
+    def kill_and_time_restart(self, name: str) -> float:
+        """kill -9 one server, start it again; seconds until it answers again."""
+        code = self.stack.kill(name)
+        assert code == -9, f"{name} exited with {code}, not by SIGKILL"
+        began = time.monotonic()
+        self.stack.restart(name)
+        return time.monotonic() - began
+
+
+@pytest.fixture(scope="module")
+def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
+    var = tmp_path_factory.mktemp("fault-var")
+    sink = CallbackSink()
+    config = scratch_stack_config(var, sink, SILOSCOPE_ACTION_RETRY_SECONDS=ACTION_RETRY_SECONDS)
+    engine_for(config.env["DATABASE_URL"])  # the database exists before any server starts
+    stack = Stack(config)
+    stack.start()
+    try:
+        yield FaultStack(stack, var, sink)
+    finally:
+        stack.stop()
+        sink.server.shutdown()
+
+
+def texts(messages: list[dict]) -> str:
+    return " ".join(m.get("text") or "" for m in messages).lower()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the store holds for one customer, to count answers stored, lost and duplicated."""
+
+    responses: list[FeedbackResponse]
+    conversations: list[Conversation]
+
+
+def stored_for(database_url: str, customer_ref: str | None, sender: str) -> Stored:
+    """The customer's conversations, and any started under their conversation id without them."""
+    with session_factory(engine_for(database_url))() as session:
+        customer_id = session.scalar(select(Customer.id).where(Customer.ref == customer_ref)) if customer_ref else None
+        conversations = list(session.scalars(
+            select(Conversation).where(or_(Conversation.customer_id == customer_id, Conversation.sender_id == sender))
+        ))
+        responses = list(session.scalars(
+            select(FeedbackResponse).where(FeedbackResponse.conversation_id.in_([c.id for c in conversations]))
+        ))
+        return Stored(responses, conversations)
+
+
+def assert_stored_once(
+    database_url: str, customer_ref: str | None, sender: str, expected: dict, touchpoint: str, order_id: str | None
+) -> None:
+    """Every accepted answer stored exactly once, in one complete response with its context."""
+    stored = stored_for(database_url, customer_ref, sender)
+    assert len(stored.conversations) == 1, f"{len(stored.conversations)} conversations for one survey"
+    assert len(stored.responses) == 1, f"{len(stored.responses)} responses for one survey"
+    response, conversation = stored.responses[0], stored.conversations[0]
+    got = {key: getattr(response, key) for key in expected}
+    assert got == expected, f"stored {got}, answered {expected}"
+    assert response.status == "complete"
+    assert (conversation.touchpoint, conversation.order_id) == (touchpoint, order_id)
