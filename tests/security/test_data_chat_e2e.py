@@ -9,7 +9,6 @@ import uuid
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.e2e.conftest import stack  # noqa: F401 - the real stack, as the conversation tests start it
 from tests.security.data_support import database_dump
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.e2e
 CARD, EMAIL = "4111 1111 1111 1111", "jane.doe@mail.example.com"
 
 
-def test_a_card_number_and_an_email_typed_in_the_chat_are_never_stored(stack) -> None:  # noqa: F811
+def test_a_card_number_and_an_email_typed_in_the_chat_are_never_stored(stack) -> None:
     sender = f"e2e-pii-{uuid.uuid4().hex[:8]}"
     replies = [stack.say(sender, "hi"), stack.say(sender, "the invoice"), stack.say(sender, "1")]
     replies.append(stack.say(sender, f"I was charged twice on card {CARD}, write to {EMAIL} about the invoice."))
