@@ -8,6 +8,7 @@ import json
 
 from analytics.metrics import METRIC_LABELS, SHARES
 from analytics.report import Report, Row
+from bot.privacy.spreadsheet import safe_cell
 
 FORMATS = ("table", "csv", "json", "html")
 
@@ -86,11 +87,6 @@ def render_table(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cell(value: str) -> str:
-    """Names come from the store (a channel sent by a webhook): never let a spreadsheet run them as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def render_csv(report: Report) -> str:
     """One line per group (and the total): every metric, and each change with its interval."""
     buffer = io.StringIO()
@@ -102,7 +98,8 @@ def render_csv(report: Report) -> str:
         header += [f"{m}_previous", f"{m}_change", f"{m}_change_low", f"{m}_change_high", f"{m}_significant"]
     writer.writerow(header)
     for row in [*report.rows, report.total]:
-        line = [report.group_by, _cell(row.key), _cell(row.label), report.start, report.end, report.timezone]
+        # Names come from the store (a channel sent by a webhook): never let a spreadsheet run them.
+        line = [report.group_by, safe_cell(row.key), safe_cell(row.label), report.start, report.end, report.timezone]
         line += ["" if row.metrics[m] is None else row.metrics[m] for m in metrics]
         line += ["" if row.mentions is None else row.mentions,
                  "" if row.negative_mentions is None else row.negative_mentions]

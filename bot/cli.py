@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "bot.commands.outbox",
     "bot.commands.report",
     "bot.commands.seed",
+    "bot.commands.customer",
     "bot.commands.context",
 ]
 

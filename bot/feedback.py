@@ -6,6 +6,9 @@ Recording is idempotent (natural keys, upserts), and when the database cannot be
 operation goes to a local spool and is replayed by the next write that succeeds. An operation
 that is neither in the database nor in the spool (disk full, an operation that can never be
 applied) raises :class:`AnswerNotKept`, so the chat can ask for it again instead of thanking.
+The customer's words are cleaned first (``bot.privacy.text``: control characters out, card
+numbers and the personal data ``privacy.redact`` names replaced by tags), so neither the spool,
+the store nor the analysis ever sees them raw.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.alerts import enqueue_alerts
+from bot.privacy.config import RedactionRules, privacy_config
+from bot.privacy.text import clean_customer_text
 from bot.settings import get_settings, var_dir
 from bot.store import repository
 from bot.store.db import DatabaseMissing, engine_for, session_factory
@@ -45,6 +51,7 @@ def _database_away(exc: Exception) -> bool:
 
 
 ANSWER_FIELDS = ("score", "text", "probe_text", "effort", "contact_count", "language")
+FREE_TEXT_FIELDS = ("text", "probe_text")
 
 
 @dataclass(frozen=True)
@@ -103,10 +110,13 @@ def analyse_response(response: FeedbackResponse) -> tuple[list[Attribution], lis
 class FeedbackService:
     """Writes conversations and responses; safe to call again with the same turn."""
 
-    def __init__(self, database_url: str, taxonomy: Taxonomy, spool: Spool) -> None:
+    def __init__(
+        self, database_url: str, taxonomy: Taxonomy, spool: Spool, redaction: RedactionRules | None = None
+    ) -> None:
         self.database_url = database_url
         self.taxonomy = taxonomy
         self.spool = spool
+        self.redaction = redaction or privacy_config().redact
 
     @property
     def sessions(self) -> sessionmaker:
@@ -115,8 +125,8 @@ class FeedbackService:
 
     # -- the public operations -------------------------------------------------------
     def record(self, ref: ConversationRef, answers: Answers) -> None:
-        """Store the given answers (non-None fields) for this conversation."""
-        self._run("record", ref, dataclasses.asdict(answers))
+        """Store the given answers (non-None fields) for this conversation, the free text cleaned first."""
+        self._run("record", ref, self._cleaned(dataclasses.asdict(answers)))
 
     def finish(self, ref: ConversationRef, status: str = "complete") -> None:
         """The customer reached the end (or left): mark the response done."""
@@ -155,6 +165,13 @@ class FeedbackService:
         return self.spool.replay(self._replay_one)
 
     # -- how each operation is applied ---------------------------------------------
+    def _cleaned(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The answers with every free text as it may be kept (idempotent: a tag stays a tag)."""
+        return {
+            field: clean_customer_text(value, self.redaction) if field in FREE_TEXT_FIELDS and value else value
+            for field, value in data.items()
+        }
+
     def _apply(self, session: Session, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
         conversation = repository.get_or_create_conversation(session, ref)
         if op == "request_human":
@@ -237,8 +254,9 @@ class FeedbackService:
         raise AnswerNotKept(reason) from exc
 
     def _replay_one(self, record: dict[str, Any]) -> None:
+        # Cleaned again: a spool written by an older version may hold raw text.
         try:
-            self._transaction(record["op"], ConversationRef(**record["ref"]), record["data"])
+            self._transaction(record["op"], ConversationRef(**record["ref"]), self._cleaned(record["data"]))
         except Exception as exc:
             if _database_away(exc):
                 raise Transient(str(exc)) from exc
@@ -250,9 +268,14 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(getattr(exc, "orig", None) or exc).split())
 
 
+def spool_dir() -> Path:
+    """Where operations wait while the database is down (every ``*.jsonl`` in it holds customers' words)."""
+    return var_dir() / "spool"
+
+
 @lru_cache(maxsize=4)
 def _service_for(database_url: str) -> FeedbackService:
-    return FeedbackService(database_url, load_taxonomy(), Spool(var_dir() / "spool" / "feedback.jsonl"))
+    return FeedbackService(database_url, load_taxonomy(), Spool(spool_dir() / "feedback.jsonl"))
 
 
 def get_feedback_service() -> FeedbackService:

@@ -14,14 +14,14 @@ from typing import Any
 
 import yaml
 
+from bot.privacy.files import private_dir
+
 PROJECT_ROOT = Path(os.environ.get("SILOSCOPE_HOME", Path(__file__).resolve().parent.parent))
 
 
 def var_dir() -> Path:
-    """The git-ignored folder for the default database, tokens and spooled data."""
-    path = Path(os.environ.get("SILOSCOPE_VAR", PROJECT_ROOT / "var"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The git-ignored folder for the default database, tokens and spooled data (owner-only, 0700)."""
+    return private_dir(Path(os.environ.get("SILOSCOPE_VAR", PROJECT_ROOT / "var")))
 
 
 def default_database_url() -> str:

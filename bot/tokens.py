@@ -6,6 +6,7 @@ import os
 import secrets
 import time
 
+from bot.privacy.files import private_file
 from bot.settings import var_dir
 
 ACTIONS_TOKEN_ENV = "SILOSCOPE_ACTIONS_TOKEN"  # noqa: S105 (the variable's name, not a secret)
@@ -24,7 +25,7 @@ def get_or_create_token(env_var: str, filename: str, nbytes: int = 24) -> str:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        pass
+        private_file(path)  # a token file an older version left world-readable is narrowed
     else:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(nbytes) + "\n")

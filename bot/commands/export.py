@@ -9,6 +9,7 @@ import sys
 from typing import Any, TextIO
 
 from bot.periods import parse_since
+from bot.privacy.spreadsheet import safe_cell
 from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory
 from bot.store.repository import export_records
@@ -29,12 +30,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _flat(record: dict[str, Any]) -> dict[str, Any]:
-    """CSV has no lists: silos become 'finance:0.82;sales:0.41', hand-offs 'sales>finance'."""
-    return {
+    """CSV has no lists: silos become 'finance:0.82;sales:0.41', hand-offs 'sales>finance'.
+
+    Every text cell is made formula-safe: customers' words and webhook fields are in it.
+    """
+    flat = {
         **record,
         "silos": ";".join(f"{s['silo']}:{s['confidence']}" for s in record["silos"]),
         "handoffs": ";".join(f"{h['from']}>{h['to']}" for h in record["handoffs"]),
     }
+    return {key: safe_cell(value) for key, value in flat.items()}
 
 
 def write_csv(records: Any, out: TextIO) -> int:

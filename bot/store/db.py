@@ -9,7 +9,6 @@ missing (an unmounted volume, a deleted folder, an empty PostgreSQL database) re
 
 from __future__ import annotations
 
-import sqlite3
 import urllib.parse
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import UsageError
+from bot.privacy.files import private_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONNECT_TIMEOUT = 5  # seconds; PostgreSQL URLs may set their own ``?connect_timeout=``
@@ -61,9 +61,13 @@ def migrate(engine: Engine) -> None:
     from alembic.config import Config
 
     path = _sqlite_file(engine)
-    if path is not None and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sqlite3.connect(path).close()  # the one place a database file is created
+    if path is not None:
+        # The one place a database file is created, and 0600 before SQLite opens it: SQLite gives its
+        # -wal/-shm/-journal files the database's own mode. A file an older version left 0644 is narrowed.
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            if path.with_name(path.name + suffix).exists():
+                private_file(path.with_name(path.name + suffix))
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

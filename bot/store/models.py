@@ -177,3 +177,21 @@ class OutboxMessage(Base):
     delivered_at = Column(DateTime)
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class PrivacyAudit(Base):
+    """Who erased or purged customers' data, when, and how much: proof without the data itself.
+
+    ``subject`` is a hash of the erased customer's ref (``bot.privacy.rights.subject_of``), so
+    "was C-42 erased?" can be answered later without keeping C-42 anywhere.
+    """
+
+    __tablename__ = "privacy_audit"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    actor = Column(String(200), nullable=False)
+    action = Column(String(32), nullable=False)
+    subject = Column(String(64))
+    counts = Column(JSON, nullable=False)
+
+    __table_args__ = (Index("ix_privacy_audit_at", "at"),)

@@ -7,7 +7,7 @@ what makes storing the same turn twice produce one row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,8 +101,10 @@ def replace_attributions(
     response.handoffs = handoffs
 
 
-def export_records(session: Session, since: datetime | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every stored response with its context and silos, oldest first, streamed in batches."""
+def export_records(
+    session: Session, since: datetime | None = None, batch: int = 1000, response_ids: Collection[int] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every stored response (or those named) with its context and silos, oldest first, streamed in batches."""
     query = (
         select(FeedbackResponse, Conversation, Customer)
         .join(Conversation, FeedbackResponse.conversation_id == Conversation.id)
@@ -113,6 +115,8 @@ def export_records(session: Session, since: datetime | None = None, batch: int =
     )
     if since is not None:
         query = query.where(FeedbackResponse.updated_at >= since)
+    if response_ids is not None:
+        query = query.where(FeedbackResponse.id.in_(list(response_ids)))
     for response, conversation, customer in session.execute(query):
         yield {
             "response_id": response.id,

@@ -22,6 +22,7 @@ BLUEPRINT_MODULES: list[str] = [
     "bot.web.webhooks",
     "bot.web.dashboard",
     "bot.web.customer_messages",
+    "bot.web.retention",
 ]
 
 _app_counter = itertools.count()

@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+from bot.privacy.files import open_private
 from bot.settings import var_dir
 
 blueprint = Blueprint("siloscope_customer_messages", url_prefix="/channels")
@@ -55,7 +56,7 @@ async def receive(request: Request) -> HTTPResponse:
     if not isinstance(message, dict) or not message.get("recipient_id"):
         return json_response({"status": "refused", "message": "a message needs a recipient_id"}, 400)
     record = {"received_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **message}
-    with inbox_file().open("a", encoding="utf-8") as handle:
+    with open_private(inbox_file(), "a") as handle:  # messages to customers: owner-only
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     return json_response({"status": "delivered"})
 
