@@ -11,6 +11,7 @@ from typing import Any
 from sanic.request import Request
 
 from bot.channels.chat_door import CONTEXT_KEY, ChatLimits, DoorRefusal, too_large
+from bot.privacy.config import RedactionRules, privacy_config
 from bot.settings import get_settings
 from bot.tokens import widget_secret
 
@@ -21,6 +22,11 @@ SENDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]*")
 @lru_cache(maxsize=1)
 def limits() -> ChatLimits:
     return ChatLimits.from_settings(get_settings())
+
+
+@lru_cache(maxsize=1)
+def redaction() -> RedactionRules:
+    return privacy_config().redact
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,8 @@ class GuardedRestInput(RestInput):
     def admitted(self, request: Request) -> tuple[str, Admitted]:
         message = door.read_body(request)
         self.check_conversation(message.sender)
-        return message.sender, admit(message.text, message.context_token, door.limits(), door.secret())
+        return message.sender, admit(message.text, message.context_token, door.limits(), door.secret(),
+                                     rules=door.redaction())
 
     def output_channel(self) -> CollectingOutputChannel:
         return CollectingOutputChannel()

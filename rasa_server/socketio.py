@@ -112,7 +112,7 @@ class GuardedSocketIOInput(SocketIOInput):
                 if isinstance(metadata, str):
                     metadata = json.loads(metadata)
                 token = metadata.get(CONTEXT_KEY) if isinstance(metadata, dict) else None
-                admitted = admit(data.get("message", ""), token, door.limits(), door.secret())
+                admitted = admit(data.get("message", ""), token, door.limits(), door.secret(), rules=door.redaction())
             except DoorRefusal as refusal:
                 await tell(sid, refusal)
                 return

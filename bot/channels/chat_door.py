@@ -8,7 +8,10 @@ Rasa reads any text that starts with ``/`` as an intent with entities, so a visi
   accepted only with a valid signed page context (``bot.channels.page_context``) and then carries
   that context's verified fields as metadata;
 - anything else after a slash (entities, confidences) is read as the words it is: the slashes go;
-- whatever metadata the client sent is dropped; only what was verified here is handed on.
+- whatever metadata the client sent is dropped; only what was verified here is handed on;
+- the words are cleaned like every stored answer (``bot.privacy.text``: control characters out,
+  card numbers and the configured personal data replaced by tags), because Rasa keeps what it
+  reads in its tracker store, which our store's redaction never sees.
 
 The Rasa input channels (``rasa_server/``) apply this; the actions read only the verified fields.
 """
@@ -21,6 +24,9 @@ from typing import Any
 
 from bot.channels import page_context
 from bot.channels.events import EventRejected
+from bot.privacy.config import RedactionRules
+from bot.privacy.redaction import ALL
+from bot.privacy.text import clean_customer_text
 from bot.settings import Settings
 
 # The metadata key a client puts the signed context under (REST ``metadata``, the widget's customData).
@@ -83,7 +89,8 @@ def words_only(text: str) -> str:
     return stripped
 
 
-def admit(text: object, context_token: object, limits: ChatLimits, secret: str, now: float | None = None) -> Admitted:
+def admit(text: object, context_token: object, limits: ChatLimits, secret: str, now: float | None = None,
+          rules: RedactionRules = ALL) -> Admitted:
     """Decide what Rasa gets for one customer message; ``DoorRefusal`` when it gets nothing."""
     if not isinstance(text, str):
         raise DoorRefusal(400, "invalid_message", "message must be text")
@@ -92,10 +99,10 @@ def admit(text: object, context_token: object, limits: ChatLimits, secret: str, 
         raise too_large(limits, size)
     stripped = text.strip()
     if not stripped.startswith("/"):
-        return Admitted(text)
+        return Admitted(clean_customer_text(text, rules))
     command = COMMAND.fullmatch(stripped)
     if command is None:
-        return Admitted(words_only(stripped))
+        return Admitted(clean_customer_text(words_only(stripped), rules))
     if command.group(1) != TRIGGER_INTENT:
         return Admitted(stripped)
     if context_token is None:

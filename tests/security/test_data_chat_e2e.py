@@ -20,9 +20,8 @@ def test_a_card_number_and_an_email_typed_in_the_chat_are_never_stored(stack) ->
     sender = f"e2e-pii-{uuid.uuid4().hex[:8]}"
     replies = [stack.say(sender, "hi"), stack.say(sender, "the invoice"), stack.say(sender, "1")]
     replies.append(stack.say(sender, f"I was charged twice on card {CARD}, write to {EMAIL} about the invoice."))
-    # Rasa's own tracker (table ``events`` when it shares the database) keeps the chat as typed until the
-    # retention window or an erasure removes it; everything Siloscope stores is checked here.
-    dump = database_dump(stack.database_url, without=("events",))
+    # Every table, Rasa's own tracker (``events``) included: the chat door cleans the words before Rasa reads them.
+    dump = database_dump(stack.database_url)
     # The answer is stored, redacted (the replies show where the conversation went otherwise).
     assert "charged twice on card [card], write to [email]" in dump, replies
     exported = subprocess.run(

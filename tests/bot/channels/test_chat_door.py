@@ -64,6 +64,13 @@ def test_typed_text_never_reaches_rasa_as_an_intent_with_entities(typed: str, re
     assert (admitted.text, admitted.metadata) == (read_as, {})
 
 
+def test_personal_data_and_control_characters_never_reach_rasa() -> None:
+    """Rasa keeps what it reads in its tracker store, so the door cleans it like every stored answer."""
+    typed = "charged twice on card 4111 1111 1111 1111\u202e, mail jane.doe@mail.example.com"
+    assert admit(typed, None, LIMITS, SECRET).text == "charged twice on card [card], mail [email]"
+    assert admit("/" + typed, None, LIMITS, SECRET).text == "charged twice on card [card], mail [email]"
+
+
 def test_the_trigger_needs_a_valid_context_and_then_carries_only_its_fields() -> None:
     with pytest.raises(DoorRefusal) as missing:
         admit("/touchpoint_completed", None, LIMITS, SECRET)
