@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from bot.commands.eval_adapt import add_adaptation_arguments, handle_adaptation
 from bot.errors import UsageError
 from bot.evaluation import (
     ATTRIBUTION_MODELS,
@@ -36,10 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="siloscope",
         help="score a baseline instead: 'keywords' (attribution), 'textblob' or 'vader' (sentiment)",
     )
+    add_adaptation_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.adapt_labelled is not None:
+        return handle_adaptation(args)
     if args.model not in MODELS[args.what]:
         choices = ', '.join(MODELS[args.what])
         raise UsageError(f"unknown --model '{args.model}' for {args.what} (choose from: {choices})")
