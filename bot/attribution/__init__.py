@@ -10,11 +10,12 @@ answer is "unattributed", never a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bot.attribution.model import SiloModel, load_or_train
+from bot.attribution.model import ExtraExample, SiloModel, load_or_train
 from bot.sentiment import SentimentScorer, get_scorer
 from bot.sentiment.text import Clause, split_clauses
 from bot.taxonomy import UNATTRIBUTED, Taxonomy, load_taxonomy
@@ -95,10 +96,16 @@ class Attributor:
     """Attributes feedback to the silos of one taxonomy."""
 
     def __init__(
-        self, taxonomy: Taxonomy, sentiment: SentimentScorer | None = None, model_cache: Path | None = None
+        self,
+        taxonomy: Taxonomy,
+        sentiment: SentimentScorer | None = None,
+        model_cache: Path | None = None,
+        extra: Sequence[ExtraExample] = (),
+        model: SiloModel | None = None,
     ) -> None:
+        """``extra``: the company's own sentences to train on; ``model``: an already trained model to use."""
         self.taxonomy = taxonomy
-        self.model: SiloModel = load_or_train(taxonomy, model_cache)
+        self.model: SiloModel = model or load_or_train(taxonomy, model_cache, extra)
         self.sentiment = sentiment or get_scorer()
 
     def _score_clause(self, clause: Clause) -> _ClauseScore:

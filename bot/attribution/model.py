@@ -15,6 +15,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from operator import add
@@ -76,8 +77,20 @@ def _unattributed_examples() -> list[str]:
     return [str(s) for s in language().get("unattributed_examples") or ()]
 
 
-def train(taxonomy: Taxonomy) -> SiloModel:
-    """Fit the model on the taxonomy's phrases and examples (plus the shipped 'none' sentences)."""
+@dataclass(frozen=True)
+class ExtraExample:
+    """A company's own sentence for one of its silos, counted ``weight`` times (see bot.attribution.adaptation)."""
+
+    text: str
+    silo: str
+    weight: float = 1.0
+
+
+def train(taxonomy: Taxonomy, extra: Sequence[ExtraExample] = ()) -> SiloModel:
+    """Fit the model on the taxonomy's phrases and examples (plus the shipped 'none' sentences).
+
+    ``extra`` are a company's own labelled sentences; one naming a silo the taxonomy lacks is skipped.
+    """
     import numpy as np
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
@@ -88,6 +101,7 @@ def train(taxonomy: Taxonomy) -> SiloModel:
         documents += [(features(p), index, PHRASE_WEIGHT) for p in silo.phrases]
         documents += [(features(e), index, EXAMPLE_WEIGHT) for e in training_examples(silo)]
     documents += [(features(s), len(classes) - 1, EXAMPLE_WEIGHT) for s in _unattributed_examples()]
+    documents += [(features(e.text), classes.index(e.silo), e.weight) for e in extra if e.silo in taxonomy.silos]
     documents = [d for d in documents if d[0]]
     vocabulary = {f: i for i, f in enumerate(sorted({f for feats, _, _ in documents for f in feats}))}
     rows, cols = [], []
@@ -127,10 +141,13 @@ _MODEL_SOURCES = (
 KEEP_CACHED_MODELS = 5
 
 
-def _training_key(taxonomy: Taxonomy) -> str:
+def _training_key(taxonomy: Taxonomy, extra: Sequence[ExtraExample] = ()) -> str:
     digest = hashlib.sha256()
     silos = [[name, list(silo.phrases), list(training_examples(silo))] for name, silo in taxonomy.silos.items()]
     digest.update(json.dumps(silos, ensure_ascii=False).encode("utf-8"))
+    if extra:
+        own = [[e.text, e.silo, e.weight] for e in extra]
+        digest.update(json.dumps(own, ensure_ascii=False).encode("utf-8"))
     for source in _MODEL_SOURCES:
         digest.update(source.read_bytes())
     for package in ("scikit-learn", "numpy", "scipy"):
@@ -165,17 +182,17 @@ def _write_cached(path: Path, model: SiloModel) -> None:
         pass  # a read-only var/ only costs the training time at the next start
 
 
-def load_or_train(taxonomy: Taxonomy, cache_dir: Path | None) -> SiloModel:
+def load_or_train(taxonomy: Taxonomy, cache_dir: Path | None, extra: Sequence[ExtraExample] = ()) -> SiloModel:
     """The model for this taxonomy from ``cache_dir`` when it was trained on exactly the same inputs.
 
     Training takes a second or two (and scikit-learn's import another half); the action server,
     the web service and every CLI call would pay it at each start.
     """
     if cache_dir is None:
-        return train(taxonomy)
-    path = cache_dir / f"attribution-{_training_key(taxonomy)}.json"
+        return train(taxonomy, extra) if extra else train(taxonomy)
+    path = cache_dir / f"attribution-{_training_key(taxonomy, extra)}.json"
     model = _read_cached(path)
     if model is None:
-        model = train(taxonomy)
+        model = train(taxonomy, extra) if extra else train(taxonomy)
         _write_cached(path, model)
     return model

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.commands.eval_adapt import add_adaptation_arguments, handle_adaptation
 from bot.errors import UsageError
 from bot.evaluation import (
     ATTRIBUTION_MODELS,
@@ -46,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
         one.add_argument("--predictions", action="store_true", help="with --json: each row's label and confidence")
         one.add_argument("--sample", type=int, metavar="N", help="score N rows (a seeded draw), not all")
+        if what == "attribution":
+            add_adaptation_arguments(one)
         one.set_defaults(handler=handle)
     every = analyses.add_parser(
         "all", help="every shared set and every CSV given, with the baselines, in one table (make eval)"
@@ -66,6 +69,8 @@ def _sample(args: argparse.Namespace) -> int | None:
 def handle(args: argparse.Namespace) -> int:
     if args.what == "all":
         return _handle_all(args)
+    if getattr(args, "adapt_labelled", None) is not None:
+        return handle_adaptation(args)
     path = args.paths[0]
     if args.model not in MODELS[args.what]:
         choices = ', '.join(MODELS[args.what])
