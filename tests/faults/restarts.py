@@ -53,6 +53,23 @@ class FaultStack(RunningStack):
         conversation = answer.json()["conversation"]
         return customer, conversation, self.callback.wait_for(conversation, timeout=120)
 
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """The customer's answer on the channel their survey came by, and the bot's replies to it.
+
+        A webhook survey's conversation (an issued callback id) is answered through the callback
+        channel, as the messaging gateway does; the replies reach the gateway (the sink), not the
+        HTTP answer. Any other conversation speaks REST.
+        """
+        if not sender.startswith("cb."):
+            return super().say(sender, text, metadata)
+        before = len(self.callback.to(sender))
+        answer = self.answer_by_callback(sender, text)
+        answer.raise_for_status()
+        deadline = time.monotonic() + 30
+        while len(self.callback.to(sender)) == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.callback.to(sender)[before:]
+
     def kill_and_time_restart(self, name: str) -> float:
         """kill -9 one server, start it again; seconds until it answers again."""
         code = self.stack.kill(name)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support import WebService
+from tests.support import WebService, migrated
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,8 @@ RASA_PORT = 47321  # only rendered into the demo page's policy; nothing listens 
 
 def start(folder: Path, **env: str) -> WebService:
     base = {
-        "DATABASE_URL": f"sqlite:///{folder / 'siloscope.db'}", "SILOSCOPE_VAR": str(folder / "var"),
+        "DATABASE_URL": migrated(f"sqlite:///{folder / 'siloscope.db'}"),  # servers never create one
+        "SILOSCOPE_VAR": str(folder / "var"),
         "SILOSCOPE_DASHBOARD_TOKEN": TOKEN, "SILOSCOPE_WEBHOOK_SECRET": "doors-webhook-secret",
         "SILOSCOPE_RASA_URL": f"http://127.0.0.1:{RASA_PORT}", "SILOSCOPE_SOCKET_URL": "",
     }
