@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.support import free_port
+from tests.support import free_port, stop_process
 
 POSTGRES_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -140,11 +140,5 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()

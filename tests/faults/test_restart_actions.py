@@ -21,10 +21,9 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from bot.store.db import engine_for
 from tests.e2e.test_run_command import alive, children_of
 from tests.faults.restarts import ACTION_RETRY_SECONDS, assert_stored_once, fault_stack, texts
-from tests.support import free_port
+from tests.support import free_port, migrated
 
 pytestmark = pytest.mark.e2e
 __all__ = ["fault_stack"]
@@ -76,8 +75,7 @@ def test_siloscope_run_restarts_a_killed_action_server_and_the_conversation_comp
     ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
     config["ports"] = ports
     (tmp_path / "siloscope.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    database_url = f"sqlite:///{tmp_path / 'run.db'}"
-    engine_for(database_url)
+    database_url = migrated(f"sqlite:///{tmp_path / 'run.db'}")  # servers never create one
     env = {
         **os.environ,
         "SILOSCOPE_CONFIG": str(tmp_path / "siloscope.yml"),
