@@ -79,27 +79,23 @@ class PostgresServer:
 
     def create_database(self, prefix: str = "t") -> str:
         """A new empty database; returns its URL (``siloscope migrate`` gives it the schema)."""
-        import psycopg2
-
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        connection = psycopg2.connect(self.url())
-        try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            connection.close()
+        self._administer(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1].split("?")[0]
+        self._administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _administer(self, statement: str) -> None:
+        """One statement outside a transaction (CREATE/DROP DATABASE cannot run inside one)."""
         import psycopg2
 
-        name = url.rsplit("/", 1)[1].split("?")[0]
         connection = psycopg2.connect(self.url())
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                cursor.execute(statement)
         finally:
             connection.close()
 
