@@ -189,7 +189,9 @@ def _quotes(settings: Settings, values: dict[str, str], key: str, offset: int) -
 
             period = make_window(key, None, window.tz)
             end_day = _period_end(period.start_day, options.by)
-            narrowed = Window(period.start_day, min(end_day, window.end_day), period.start_day, window.tz)
+            # the bar counts only the part of the period inside the window (a first week may start before it)
+            narrowed = Window(max(period.start_day, window.start_day), min(end_day, window.end_day),
+                              period.start_day, window.tz)
             rows = queries.recent_quotes(connection, narrowed, filters, limit=QUOTES_PER_PAGE + 1, offset=offset)
     return window.describe(), rows
 
