@@ -12,7 +12,8 @@ from html import escape
 
 from analytics.metrics import METRIC_LABELS
 from analytics.render import format_change, format_value
-from analytics.report import Report, Row
+from analytics.report import Quote, Report, Row
+from bot.taxonomy import UNATTRIBUTED
 
 # A group's trend point on fewer answers than this is noise (a partial first week), so it is left out.
 MIN_POINT_VOLUME = 10
@@ -203,6 +204,13 @@ def quote_html(response_id: int, text: str, meta: str, response_link: Callable[[
             f'<div class="meta">{response_ref(response_id, response_link)} · {escape(meta)}</div></blockquote>')
 
 
+def quote_meta(quote: Quote, with_silo: bool = False) -> str:
+    """When, (which silo,) where and how a customer answered: the line under a quote."""
+    silo = f"{quote.silo or UNATTRIBUTED} · " if with_silo else ""
+    return (f'{quote.created_at[:16].replace("T", " ")} UTC · {silo}{quote.touchpoint or ""} · '
+            f'{quote.channel or ""} · score {quote.score}')
+
+
 def quotes_block(report: Report, response_link: Callable[[int], str] | None = None) -> str:
     if not report.quotes:
         return '<p class="muted">No dissatisfied open answers in this period.</p>'
@@ -210,9 +218,7 @@ def quotes_block(report: Report, response_link: Callable[[int], str] | None = No
     for silo, quotes in report.quotes.items():
         out.append(f'<div class="silo-quotes" id="quotes-{escape(silo)}"><h3>{escape(silo.replace("_", " "))}</h3>')
         for q in quotes:
-            meta = (f'{q.created_at[:16].replace("T", " ")} UTC · {q.touchpoint or ""} · {q.channel or ""} · '
-                    f"score {q.score}")
-            out.append(quote_html(q.response_id, q.text, meta, response_link))
+            out.append(quote_html(q.response_id, q.text, quote_meta(q), response_link))
         out.append("</div>")
     return "".join(out)
 

@@ -175,6 +175,15 @@ def local_period(moment_utc: datetime, tz: ZoneInfo, unit: str) -> date:
     return day.replace(day=1)
 
 
+def period_end(start: date, unit: str) -> date:
+    """The first day after the local day, week or month that starts on ``start`` (a period's exclusive end)."""
+    if unit == "day":
+        return start + timedelta(days=1)
+    if unit == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def period_label(start: date, unit: str) -> str:
     if unit == "week":
         year, week, _ = start.isocalendar()

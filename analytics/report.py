@@ -120,7 +120,8 @@ def _label(dimension: str, key: str, taxonomy: Taxonomy) -> str:
     return key.replace("_", " ")
 
 
-def _quote(row: Any) -> Quote:
+def quote_from_row(row: Any) -> Quote:
+    """A quote from a row of ``queries.QUOTE_COLUMNS``; times become ISO text in UTC."""
     created = row.created_at
     return Quote(
         response_id=int(row.id),
@@ -141,7 +142,7 @@ def top_quotes(engine: Engine, window: Window, filters: Filters, silos: list[str
                                          scan=pool * 20)
             ranked = sorted(rows, key=lambda r: (r.sentiment_score if r.sentiment_score is not None else 0, r.score))
             if ranked:
-                result[silo] = [_quote(r) for r in ranked[:per_silo]]
+                result[silo] = [quote_from_row(r) for r in ranked[:per_silo]]
     return result
 
 

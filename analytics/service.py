@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -28,6 +29,18 @@ class ReportOptions:
     touchpoint: str | None = None
     channel: str | None = None
     tz: str | None = None
+
+    @classmethod
+    def from_query(cls, values: Mapping[str, str]) -> ReportOptions:
+        """Options from a query string's values (the dashboard's filters); a missing one takes its default."""
+        return cls(since=values.get("since", cls.since), until=values.get("until"), by=values.get("by", cls.by),
+                   silo=values.get("silo"), touchpoint=values.get("touchpoint"), channel=values.get("channel"),
+                   tz=values.get("tz"))
+
+    @property
+    def filters(self) -> Filters:
+        """The silo, touchpoint and channel filters; an empty value means no filter."""
+        return Filters(silo=self.silo or None, touchpoint=self.touchpoint or None, channel=self.channel or None)
 
 
 def analytics_settings(settings: Settings) -> tuple[MetricSettings, str]:
@@ -63,9 +76,7 @@ def make_report(options: ReportOptions, *, settings: Settings | None = None, eng
     metric_settings, default_tz = analytics_settings(settings)
     window = window_for(options, default_tz, now)
     engine = engine or engine_for(settings.database_url)
-    filters = Filters(silo=options.silo or None, touchpoint=options.touchpoint or None,
-                      channel=options.channel or None)
-    report = build_report(engine, load(settings), window, filters=filters, group_by=options.by,
+    report = build_report(engine, load(settings), window, filters=options.filters, group_by=options.by,
                           settings=metric_settings, now=now)
     if require_data and report.empty:
         from analytics import queries
