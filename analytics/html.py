@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from analytics.formatting import format_change, format_value
 from analytics.metrics import METRIC_LABELS
-from analytics.render import format_change, format_value
 from analytics.report import Quote, Report, Row
 from bot.taxonomy import UNATTRIBUTED
 

@@ -6,39 +6,13 @@ import csv
 import io
 import json
 
-from analytics.metrics import METRIC_LABELS, SHARES
+from analytics.formatting import format_change, format_value
+from analytics.html import render_html
+from analytics.metrics import METRIC_LABELS
 from analytics.report import Report, Row
 from bot.privacy.spreadsheet import safe_cell
 
 FORMATS = ("table", "csv", "json", "html")
-
-
-def format_value(metric: str, value: float | int | None) -> str:
-    """How a number reads to a manager: shares in %, means with two decimals, the index with one."""
-    if value is None:
-        return "–"
-    if metric in SHARES:
-        return f"{100 * value:.1f}%"
-    if metric == "volume":
-        return f"{int(value):,}"
-    if metric == "friction_index":
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
-def format_change(row: Row, metric: str) -> str:
-    """The change in the metric's own unit, with an arrow only when it is significant."""
-    change = row.changes[metric]
-    if change.delta is None:
-        return ""
-    if metric in SHARES:
-        text = f"{100 * change.delta:+.1f} pt"
-    elif metric == "volume":
-        text = f"{int(change.delta):+,}"
-    else:
-        text = f"{change.delta:+.{1 if metric == 'friction_index' else 2}f}"
-    arrow = {"up": " ▲", "down": " ▼"}.get(change.direction, "")
-    return text + arrow
 
 
 def _table_columns(report: Report) -> list[tuple[str, str]]:
@@ -122,6 +96,4 @@ def render(report: Report, fmt: str) -> str:
         return render_csv(report)
     if fmt == "json":
         return render_json(report)
-    from analytics.html import render_html
-
     return render_html(report)
