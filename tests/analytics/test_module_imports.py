@@ -80,3 +80,22 @@ def test_each_module_imports_first() -> None:
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == MODULES
+
+
+def writes(path: Path) -> list[str]:
+    """Where a module could write to the store: a transaction, a commit, or a table's insert/update/delete."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy":
+            found += [f"imports {a.name}" for a in node.names if a.name in ("insert", "update", "delete", "Session")]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            if name in ("begin", "commit") or (name in ("insert", "update", "delete")
+                                                                   and not node.args):
+                found.append(f"line {node.lineno}: .{name}()")
+    return found
+
+
+def test_the_read_side_never_writes_to_the_store() -> None:
+    assert writes(PROJECT_ROOT / "bot" / "synthetic.py")  # the check sees a module that does write
+    assert {m: w for m in MODULES if (w := writes(PACKAGE / f"{m.split('.')[1]}.py"))} == {}
