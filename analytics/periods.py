@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Integer, cast, func, literal
 
 from bot.errors import UsageError
-from bot.periods import months_back, parse_length
+from bot.period_syntax import months_back, parse_length
 
 UNITS = ("day", "week", "month")
 

@@ -9,13 +9,13 @@ import json
 from analytics.formatting import format_change, format_value
 from analytics.html import render_html
 from analytics.metrics import METRIC_LABELS
-from analytics.report import Report, Row
+from analytics.report import FrictionReport, Row
 from bot.privacy.spreadsheet import safe_cell
 
 FORMATS = ("table", "csv", "json", "html")
 
 
-def _table_columns(report: Report) -> list[tuple[str, str]]:
+def _table_columns(report: FrictionReport) -> list[tuple[str, str]]:
     columns = [(m, label) for m, label in METRIC_LABELS.items()]
     columns.insert(2, ("friction_change", "Δ friction"))
     if report.group_by == "silo":
@@ -23,7 +23,7 @@ def _table_columns(report: Report) -> list[tuple[str, str]]:
     return columns
 
 
-def _cells(report: Report, row: Row) -> list[str]:
+def _cells(report: FrictionReport, row: Row) -> list[str]:
     cells = []
     for name, _ in _table_columns(report):
         if name == "friction_change":
@@ -35,7 +35,7 @@ def _cells(report: Report, row: Row) -> list[str]:
     return cells
 
 
-def render_table(report: Report) -> str:
+def render_table(report: FrictionReport) -> str:
     """A fixed-width table for the terminal, with the window and the significance legend."""
     headers = [report.group_by.replace("_", " ").title(), *[label for _, label in _table_columns(report)]]
     body = [[row.label, *_cells(report, row)] for row in report.rows]
@@ -61,7 +61,7 @@ def render_table(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_csv(report: Report) -> str:
+def render_csv(report: FrictionReport) -> str:
     """One line per group (and the total): every metric, and each change with its interval."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -85,11 +85,11 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
-def render_json(report: Report) -> str:
+def render_json(report: FrictionReport) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: FrictionReport, fmt: str) -> str:
     if fmt == "table":
         return render_table(report)
     if fmt == "csv":

@@ -68,7 +68,9 @@ class HandoffCell:
 
 
 @dataclass
-class Report:
+class FrictionReport:
+    """One window of friction numbers, as every renderer shows it (not ``bot.evaluation.Report``: model scores)."""
+
     generated_at: str
     window: str
     start: str
@@ -148,7 +150,7 @@ def top_quotes(engine: Engine, window: Window, filters: Filters, silos: list[str
 
 def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters: Filters | None = None,
                  group_by: str = "silo", trend: str | None = None, settings: MetricSettings | None = None,
-                 theme_sample: int = 1000, now: datetime | None = None) -> Report:
+                 theme_sample: int = 1000, now: datetime | None = None) -> FrictionReport:
     """Everything a manager reads about one window, in one model."""
     filters = filters or Filters()
     settings = settings or MetricSettings()
@@ -253,7 +255,7 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
     from analytics import metrics as metrics_module
 
     generated = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return Report(
+    return FrictionReport(
         generated_at=generated.isoformat(timespec="seconds"), window=window.describe(),
         start=window.start_day.isoformat(), end=window.end_day.isoformat(),
         previous_start=window.previous_day.isoformat(), timezone=window.tz.key, group_by=group_by,

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from analytics.metrics import MetricSettings
 from analytics.periods import Window, make_window, zone
 from analytics.queries import Filters
-from analytics.report import Report, build_report
+from analytics.report import FrictionReport, build_report
 from bot.errors import UsageError
 from bot.settings import Settings, get_settings
 from bot.store.db import engine_for
@@ -70,7 +70,7 @@ def window_for(options: ReportOptions, default_tz: str, now: datetime | None = N
 
 
 def make_report(options: ReportOptions, *, settings: Settings | None = None, engine: Engine | None = None,
-                now: datetime | None = None, require_data: bool = True) -> Report:
+                now: datetime | None = None, require_data: bool = True) -> FrictionReport:
     """Validate the options, build the report, and refuse an empty store with a hint."""
     settings = settings or get_settings()
     metric_settings, default_tz = analytics_settings(settings)

@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse, html, redirect, text
 from analytics.drilldown import QuotePage, ResponseDetail, quotes_behind, response_detail
 from analytics.html import page, quote_html, quote_meta, report_body, subtitle
 from analytics.render import render
-from analytics.report import GROUPINGS, Report
+from analytics.report import GROUPINGS, FrictionReport
 from analytics.service import ReportOptions, load, make_report
 from bot.errors import UsageError
 from bot.settings import Settings
@@ -140,7 +140,8 @@ async def dashboard(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
     values = _options_dict(request)
     try:
-        report: Report = await _in_thread(partial(make_report, ReportOptions.from_query(values), settings=settings))
+        report: FrictionReport = await _in_thread(partial(make_report, ReportOptions.from_query(values),
+                                                          settings=settings))
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400 if "no feedback" not in str(exc) else 200)
     body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by),
