@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from analytics import queries
-from analytics.metrics import METRIC_LABELS, SUM_FIELDS, Change, MetricSettings, Sums, changes, derive
+from analytics.metrics import SUM_FIELDS, Change, MetricSettings, Sums, changes, derive
 from analytics.periods import UNITS, Window, bucket_start, local_period, period_label, trend_unit
 from analytics.queries import DIMENSIONS, Filters
 from analytics.themes import Theme, find_themes
@@ -87,8 +87,6 @@ class FrictionReport:
     quotes: dict[str, list[Quote]]
     themes: list[Theme]
     theme_sample: int
-    metric_labels: dict[str, str] = field(default_factory=lambda: dict(METRIC_LABELS))
-    definitions: str = ""
 
     @property
     def empty(self) -> bool:
@@ -252,8 +250,6 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
     ]
     handoffs = [HandoffCell(r.from_silo, r.to_silo, int(r.n), None if r.sentiment is None else float(r.sentiment))
                 for r in sorted(handoff_rows, key=lambda r: (-r.n, r.from_silo, r.to_silo))]
-    from analytics import metrics as metrics_module
-
     generated = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return FrictionReport(
         generated_at=generated.isoformat(timespec="seconds"), window=window.describe(),
@@ -261,5 +257,4 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
         previous_start=window.previous_day.isoformat(), timezone=window.tz.key, group_by=group_by,
         trend_unit=unit, filters=filters.as_dict(), rows=rows, total=total, trend=trend_points,
         handoffs=handoffs, quotes=quotes, themes=themes, theme_sample=sample_size,
-        definitions=(metrics_module.__doc__ or "").strip(),
     )
