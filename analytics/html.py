@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from analytics.formatting import format_change, format_value
 from analytics.metrics import METRIC_LABELS
-from analytics.render import format_change, format_value
-from analytics.report import Report, Row
+from analytics.report import FrictionReport, Quote, Row
+from bot.taxonomy import UNATTRIBUTED
 
 # A group's trend point on fewer answers than this is noise (a partial first week), so it is left out.
 MIN_POINT_VOLUME = 10
@@ -53,7 +54,7 @@ def _change_cell(row: Row, metric: str) -> str:
     return f'<td class="{klass}" title="{escape(interval)}">{text}</td>'
 
 
-def friction_bars(report: Report, link_for: Callable[[str], str]) -> str:
+def friction_bars(report: FrictionReport, link_for: Callable[[str], str]) -> str:
     """Horizontal bars of the friction index per row; each bar links to the quotes behind it."""
     rows = sorted((r for r in report.rows if r.metrics["friction_index"] is not None),
                   key=lambda r: -(r.metrics["friction_index"] or 0))
@@ -82,7 +83,7 @@ def friction_bars(report: Report, link_for: Callable[[str], str]) -> str:
     return "".join(parts)
 
 
-def trend_chart(report: Report) -> str:
+def trend_chart(report: FrictionReport) -> str:
     """Friction index per period: the total in black, each group as a thin coloured line."""
     periods = sorted({p.start for p in report.trend})
     if len(periods) < 2:
@@ -131,7 +132,7 @@ def trend_chart(report: Report) -> str:
     return "".join(parts)
 
 
-def handoff_heatmap(report: Report) -> str:
+def handoff_heatmap(report: FrictionReport) -> str:
     """From-silo rows, to-silo columns; darker means more hand-offs, the title gives mean sentiment."""
     if not report.handoffs:
         return '<p class="muted">No hand-offs between silos in this period.</p>'
@@ -168,7 +169,7 @@ def handoff_heatmap(report: Report) -> str:
     return "".join(parts)
 
 
-def metrics_table(report: Report, link_for: Callable[[str], str]) -> str:
+def metrics_table(report: FrictionReport, link_for: Callable[[str], str]) -> str:
     headers = "".join(f"<th>{escape(label)}</th><th>Δ</th>" if m != "volume" else f"<th>{escape(label)}</th>"
                       for m, label in METRIC_LABELS.items())
     mentions = report.group_by == "silo"
@@ -203,21 +204,26 @@ def quote_html(response_id: int, text: str, meta: str, response_link: Callable[[
             f'<div class="meta">{response_ref(response_id, response_link)} · {escape(meta)}</div></blockquote>')
 
 
-def quotes_block(report: Report, response_link: Callable[[int], str] | None = None) -> str:
+def quote_meta(quote: Quote, with_silo: bool = False) -> str:
+    """When, (which silo,) where and how a customer answered: the line under a quote."""
+    silo = f"{quote.silo or UNATTRIBUTED} · " if with_silo else ""
+    return (f'{quote.created_at[:16].replace("T", " ")} UTC · {silo}{quote.touchpoint or ""} · '
+            f'{quote.channel or ""} · score {quote.score}')
+
+
+def quotes_block(report: FrictionReport, response_link: Callable[[int], str] | None = None) -> str:
     if not report.quotes:
         return '<p class="muted">No dissatisfied open answers in this period.</p>'
     out = []
     for silo, quotes in report.quotes.items():
         out.append(f'<div class="silo-quotes" id="quotes-{escape(silo)}"><h3>{escape(silo.replace("_", " "))}</h3>')
         for q in quotes:
-            meta = (f'{q.created_at[:16].replace("T", " ")} UTC · {q.touchpoint or ""} · {q.channel or ""} · '
-                    f"score {q.score}")
-            out.append(quote_html(q.response_id, q.text, meta, response_link))
+            out.append(quote_html(q.response_id, q.text, quote_meta(q), response_link))
         out.append("</div>")
     return "".join(out)
 
 
-def themes_block(report: Report) -> str:
+def themes_block(report: FrictionReport) -> str:
     if not report.themes:
         return '<p class="muted">Too few complaints in this period to find recurring themes.</p>'
     out = [f'<p class="muted">From the {report.theme_sample} newest dissatisfied open answers.</p>'
@@ -234,7 +240,7 @@ def themes_block(report: Report) -> str:
     return "".join(out)
 
 
-def report_body(report: Report, link_for: Callable[[str], str] | None = None,
+def report_body(report: FrictionReport, link_for: Callable[[str], str] | None = None,
                 response_link: Callable[[int], str] | None = None) -> str:
     """The sections of the report, without the page around them (the dashboard reuses this)."""
     if link_for is None:  # offline: jump to the silo's quotes when there are some, else to all quotes
@@ -264,11 +270,11 @@ def page(title: str, subtitle: str, body: str) -> str:
     )
 
 
-def subtitle(report: Report) -> str:
+def subtitle(report: FrictionReport) -> str:
     filters = ", ".join(f"{k}: {v}" for k, v in report.filters.items())
     return (f"{report.window} · {report.total.metrics['volume']:,} responses"
             f"{' · ' + filters if filters else ''} · generated {report.generated_at}")
 
 
-def render_html(report: Report) -> str:
+def render_html(report: FrictionReport) -> str:
     return page("Siloscope friction report", subtitle(report), report_body(report))

@@ -49,7 +49,6 @@ from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.schema import Table
 
 SHARES = ("dissatisfied_share", "high_effort_share", "negative_share", "repeat_rate")
-MEANS = ("mean_score", "mean_effort")
 # The order in which every renderer shows the metrics, with the label managers read.
 METRIC_LABELS: dict[str, str] = {
     "volume": "Responses",

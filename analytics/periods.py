@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Integer, cast, func, literal
 
 from bot.errors import UsageError
-from bot.periods import months_back, parse_length
+from bot.period_syntax import months_back, parse_length
 
 UNITS = ("day", "week", "month")
 
@@ -173,6 +173,15 @@ def local_period(moment_utc: datetime, tz: ZoneInfo, unit: str) -> date:
     if unit == "week":
         return day - timedelta(days=day.weekday())
     return day.replace(day=1)
+
+
+def period_end(start: date, unit: str) -> date:
+    """The first day after the local day, week or month that starts on ``start`` (a period's exclusive end)."""
+    if unit == "day":
+        return start + timedelta(days=1)
+    if unit == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def period_label(start: date, unit: str) -> str:

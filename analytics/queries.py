@@ -203,3 +203,20 @@ def _recent(connection: Connection, window: Window, filters: Filters, condition:
 
 def has_any_response(connection: Connection) -> bool:
     return connection.execute(select(RESPONSES.c.id).limit(1)).first() is not None
+
+
+def response_by_id(connection: Connection, response_id: int) -> Any | None:
+    """One stored response row, or None."""
+    return connection.execute(select(RESPONSES).where(RESPONSES.c.id == response_id)).first()
+
+
+def attributions_of(connection: Connection, response_id: int) -> list[Any]:
+    """The silos one response blames, strongest (rank 1) first."""
+    statement = select(ATTRIBUTIONS).where(ATTRIBUTIONS.c.response_id == response_id).order_by(ATTRIBUTIONS.c.rank)
+    return list(connection.execute(statement))
+
+
+def handoffs_of(connection: Connection, response_id: int) -> list[Any]:
+    """The hand-offs between silos one response describes, in the order they were stored."""
+    statement = select(HANDOFFS).where(HANDOFFS.c.response_id == response_id).order_by(HANDOFFS.c.id)
+    return list(connection.execute(statement))

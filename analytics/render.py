@@ -6,42 +6,16 @@ import csv
 import io
 import json
 
-from analytics.metrics import METRIC_LABELS, SHARES
-from analytics.report import Report, Row
+from analytics.formatting import format_change, format_value
+from analytics.html import render_html
+from analytics.metrics import METRIC_LABELS
+from analytics.report import FrictionReport, Row
 from bot.privacy.spreadsheet import safe_cell
 
 FORMATS = ("table", "csv", "json", "html")
 
 
-def format_value(metric: str, value: float | int | None) -> str:
-    """How a number reads to a manager: shares in %, means with two decimals, the index with one."""
-    if value is None:
-        return "–"
-    if metric in SHARES:
-        return f"{100 * value:.1f}%"
-    if metric == "volume":
-        return f"{int(value):,}"
-    if metric == "friction_index":
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
-def format_change(row: Row, metric: str) -> str:
-    """The change in the metric's own unit, with an arrow only when it is significant."""
-    change = row.changes[metric]
-    if change.delta is None:
-        return ""
-    if metric in SHARES:
-        text = f"{100 * change.delta:+.1f} pt"
-    elif metric == "volume":
-        text = f"{int(change.delta):+,}"
-    else:
-        text = f"{change.delta:+.{1 if metric == 'friction_index' else 2}f}"
-    arrow = {"up": " ▲", "down": " ▼"}.get(change.direction, "")
-    return text + arrow
-
-
-def _table_columns(report: Report) -> list[tuple[str, str]]:
+def _table_columns(report: FrictionReport) -> list[tuple[str, str]]:
     columns = [(m, label) for m, label in METRIC_LABELS.items()]
     columns.insert(2, ("friction_change", "Δ friction"))
     if report.group_by == "silo":
@@ -49,7 +23,7 @@ def _table_columns(report: Report) -> list[tuple[str, str]]:
     return columns
 
 
-def _cells(report: Report, row: Row) -> list[str]:
+def _cells(report: FrictionReport, row: Row) -> list[str]:
     cells = []
     for name, _ in _table_columns(report):
         if name == "friction_change":
@@ -61,7 +35,7 @@ def _cells(report: Report, row: Row) -> list[str]:
     return cells
 
 
-def render_table(report: Report) -> str:
+def render_table(report: FrictionReport) -> str:
     """A fixed-width table for the terminal, with the window and the significance legend."""
     headers = [report.group_by.replace("_", " ").title(), *[label for _, label in _table_columns(report)]]
     body = [[row.label, *_cells(report, row)] for row in report.rows]
@@ -87,7 +61,7 @@ def render_table(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_csv(report: Report) -> str:
+def render_csv(report: FrictionReport) -> str:
     """One line per group (and the total): every metric, and each change with its interval."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -111,17 +85,15 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
-def render_json(report: Report) -> str:
+def render_json(report: FrictionReport) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: FrictionReport, fmt: str) -> str:
     if fmt == "table":
         return render_table(report)
     if fmt == "csv":
         return render_csv(report)
     if fmt == "json":
         return render_json(report)
-    from analytics.html import render_html
-
     return render_html(report)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from analytics import queries
-from analytics.metrics import METRIC_LABELS, SUM_FIELDS, Change, MetricSettings, Sums, changes, derive
+from analytics.metrics import SUM_FIELDS, Change, MetricSettings, Sums, changes, derive
 from analytics.periods import UNITS, Window, bucket_start, local_period, period_label, trend_unit
 from analytics.queries import DIMENSIONS, Filters
 from analytics.themes import Theme, find_themes
@@ -68,7 +68,9 @@ class HandoffCell:
 
 
 @dataclass
-class Report:
+class FrictionReport:
+    """One window of friction numbers, as every renderer shows it (not ``bot.evaluation.Report``: model scores)."""
+
     generated_at: str
     window: str
     start: str
@@ -85,8 +87,6 @@ class Report:
     quotes: dict[str, list[Quote]]
     themes: list[Theme]
     theme_sample: int
-    metric_labels: dict[str, str] = field(default_factory=lambda: dict(METRIC_LABELS))
-    definitions: str = ""
 
     @property
     def empty(self) -> bool:
@@ -120,7 +120,8 @@ def _label(dimension: str, key: str, taxonomy: Taxonomy) -> str:
     return key.replace("_", " ")
 
 
-def _quote(row: Any) -> Quote:
+def quote_from_row(row: Any) -> Quote:
+    """A quote from a row of ``queries.QUOTE_COLUMNS``; times become ISO text in UTC."""
     created = row.created_at
     return Quote(
         response_id=int(row.id),
@@ -141,13 +142,13 @@ def top_quotes(engine: Engine, window: Window, filters: Filters, silos: list[str
                                          scan=pool * 20)
             ranked = sorted(rows, key=lambda r: (r.sentiment_score if r.sentiment_score is not None else 0, r.score))
             if ranked:
-                result[silo] = [_quote(r) for r in ranked[:per_silo]]
+                result[silo] = [quote_from_row(r) for r in ranked[:per_silo]]
     return result
 
 
 def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters: Filters | None = None,
                  group_by: str = "silo", trend: str | None = None, settings: MetricSettings | None = None,
-                 theme_sample: int = 1000, now: datetime | None = None) -> Report:
+                 theme_sample: int = 1000, now: datetime | None = None) -> FrictionReport:
     """Everything a manager reads about one window, in one model."""
     filters = filters or Filters()
     settings = settings or MetricSettings()
@@ -249,14 +250,11 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
     ]
     handoffs = [HandoffCell(r.from_silo, r.to_silo, int(r.n), None if r.sentiment is None else float(r.sentiment))
                 for r in sorted(handoff_rows, key=lambda r: (-r.n, r.from_silo, r.to_silo))]
-    from analytics import metrics as metrics_module
-
     generated = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return Report(
+    return FrictionReport(
         generated_at=generated.isoformat(timespec="seconds"), window=window.describe(),
         start=window.start_day.isoformat(), end=window.end_day.isoformat(),
         previous_start=window.previous_day.isoformat(), timezone=window.tz.key, group_by=group_by,
         trend_unit=unit, filters=filters.as_dict(), rows=rows, total=total, trend=trend_points,
         handoffs=handoffs, quotes=quotes, themes=themes, theme_sample=sample_size,
-        definitions=(metrics_module.__doc__ or "").strip(),
     )

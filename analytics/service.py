@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Engine
 from analytics.metrics import MetricSettings
 from analytics.periods import Window, make_window, zone
 from analytics.queries import Filters
-from analytics.report import Report, build_report
+from analytics.report import FrictionReport, build_report
 from bot.errors import UsageError
 from bot.settings import Settings, get_settings
 from bot.store.db import engine_for
@@ -28,6 +29,18 @@ class ReportOptions:
     touchpoint: str | None = None
     channel: str | None = None
     tz: str | None = None
+
+    @classmethod
+    def from_query(cls, values: Mapping[str, str]) -> ReportOptions:
+        """Options from a query string's values (the dashboard's filters); a missing one takes its default."""
+        return cls(since=values.get("since", cls.since), until=values.get("until"), by=values.get("by", cls.by),
+                   silo=values.get("silo"), touchpoint=values.get("touchpoint"), channel=values.get("channel"),
+                   tz=values.get("tz"))
+
+    @property
+    def filters(self) -> Filters:
+        """The silo, touchpoint and channel filters; an empty value means no filter."""
+        return Filters(silo=self.silo or None, touchpoint=self.touchpoint or None, channel=self.channel or None)
 
 
 def analytics_settings(settings: Settings) -> tuple[MetricSettings, str]:
@@ -57,15 +70,13 @@ def window_for(options: ReportOptions, default_tz: str, now: datetime | None = N
 
 
 def make_report(options: ReportOptions, *, settings: Settings | None = None, engine: Engine | None = None,
-                now: datetime | None = None, require_data: bool = True) -> Report:
+                now: datetime | None = None, require_data: bool = True) -> FrictionReport:
     """Validate the options, build the report, and refuse an empty store with a hint."""
     settings = settings or get_settings()
     metric_settings, default_tz = analytics_settings(settings)
     window = window_for(options, default_tz, now)
     engine = engine or engine_for(settings.database_url)
-    filters = Filters(silo=options.silo or None, touchpoint=options.touchpoint or None,
-                      channel=options.channel or None)
-    report = build_report(engine, load(settings), window, filters=filters, group_by=options.by,
+    report = build_report(engine, load(settings), window, filters=options.filters, group_by=options.by,
                           settings=metric_settings, now=now)
     if require_data and report.empty:
         from analytics import queries

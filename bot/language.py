@@ -100,8 +100,3 @@ def detect_language(text: str | None, min_words: int | None = None) -> str:
     if language != ENGLISH and (confidence >= CONFIDENCE or english <= NOT_ENGLISH):
         return language.split("-")[0]
     return ENGLISH
-
-
-def is_foreign(text: str | None, min_words: int | None = None) -> bool:
-    """True when the text is confidently in a language other than English."""
-    return detect_language(text, min_words) != ENGLISH

@@ -72,9 +72,9 @@ def handle(args: argparse.Namespace) -> int:
     if not 1_000 <= args.rows <= 10_000_000:
         raise UsageError("--rows must be between 1,000 and 10,000,000")
     from analytics.service import load
-    from analytics.synthetic import seed
     from bot.settings import get_settings
     from bot.store.db import make_engine, migrate
+    from bot.synthetic import seed
 
     with tempfile.TemporaryDirectory(prefix="siloscope-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from bot.periods import parse_since
+from bot.period_syntax import parse_since
 from bot.privacy.spreadsheet import safe_cell
 from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory

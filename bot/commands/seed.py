@@ -1,4 +1,4 @@
-"""``siloscope seed``: fill the store with realistic synthetic feedback (see ``analytics.synthetic``)."""
+"""``siloscope seed``: fill the store with realistic synthetic feedback (see ``bot.synthetic``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import time
 
 from analytics.queries import has_any_response
 from analytics.service import load
-from analytics.synthetic import seed
 from bot.errors import UsageError
 from bot.settings import get_settings
 from bot.store.db import engine_for
+from bot.synthetic import seed
 
 MAX_ROWS = 10_000_000
 

@@ -21,16 +21,14 @@ from urllib.parse import urlencode
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect, text
-from sqlalchemy import select
 
-from analytics import queries
-from analytics.html import page, quote_html, report_body, subtitle
+from analytics.drilldown import QuotePage, ResponseDetail, quotes_behind, response_detail
+from analytics.html import page, quote_html, quote_meta, report_body, subtitle
 from analytics.render import render
-from analytics.report import GROUPINGS, Report, validate
-from analytics.service import ReportOptions, analytics_settings, load, make_report, window_for
+from analytics.report import GROUPINGS, FrictionReport
+from analytics.service import ReportOptions, load, make_report
 from bot.errors import UsageError
 from bot.settings import Settings
-from bot.store.db import engine_for
 from bot.tokens import get_or_create_token
 from bot.web.headers import is_https
 
@@ -88,12 +86,6 @@ def _query(values: dict[str, str]) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
-def _options(values: dict[str, str]) -> ReportOptions:
-    return ReportOptions(since=values.get("since", "30d"), until=values.get("until"), by=values.get("by", "silo"),
-                         silo=values.get("silo"), touchpoint=values.get("touchpoint"), channel=values.get("channel"),
-                         tz=values.get("tz"))
-
-
 async def _in_thread(function: Callable[[], Any]) -> Any:
     """Database work off the event loop, so webhooks keep flowing while a report is built."""
     return await asyncio.get_running_loop().run_in_executor(None, function)
@@ -148,7 +140,8 @@ async def dashboard(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
     values = _options_dict(request)
     try:
-        report: Report = await _in_thread(partial(make_report, _options(values), settings=settings))
+        report: FrictionReport = await _in_thread(partial(make_report, ReportOptions.from_query(values),
+                                                          settings=settings))
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400 if "no feedback" not in str(exc) else 200)
     body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by),
@@ -163,45 +156,12 @@ async def export(request: Request, fmt: str) -> HTTPResponse:
         return text(f"unknown export format '{fmt}'; use one of {', '.join(EXPORTS)}", status=404)
     values = _options_dict(request)
     try:
-        report = await _in_thread(partial(make_report, _options(values), settings=settings))
+        report = await _in_thread(partial(make_report, ReportOptions.from_query(values), settings=settings))
     except UsageError as exc:
         return text(str(exc), status=400)
     filename = f"siloscope-report-{report.group_by}-{report.start}-{report.end}.{fmt}"
     return HTTPResponse(render(report, fmt), content_type=EXPORTS[fmt],
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _quotes(settings: Settings, values: dict[str, str], key: str, offset: int) -> tuple[str, list[Any]]:
-    """The answers behind one bar: same window and filters, one group, newest first."""
-    options = _options(values)
-    _, default_tz = analytics_settings(settings)
-    window = window_for(options, default_tz)
-    taxonomy = load(settings)
-    filters = queries.Filters(silo=options.silo, touchpoint=options.touchpoint, channel=options.channel)
-    validate(taxonomy, filters, options.by)
-    engine = engine_for(settings.database_url)
-    with engine.connect() as connection:
-        if options.by in queries.DIMENSIONS:
-            rows = queries.recent_quotes(connection, window, filters, dimension=options.by, key=key,
-                                         limit=QUOTES_PER_PAGE + 1, offset=offset)
-        else:  # a period bar: narrow the window to that period
-            from analytics.periods import Window, make_window
-
-            period = make_window(key, None, window.tz)
-            end_day = _period_end(period.start_day, options.by)
-            narrowed = Window(period.start_day, min(end_day, window.end_day), period.start_day, window.tz)
-            rows = queries.recent_quotes(connection, narrowed, filters, limit=QUOTES_PER_PAGE + 1, offset=offset)
-    return window.describe(), rows
-
-
-def _period_end(start: Any, unit: str) -> Any:
-    from datetime import timedelta
-
-    if unit == "day":
-        return start + timedelta(days=1)
-    if unit == "week":
-        return start + timedelta(days=7)
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 @blueprint.get("/quotes")
@@ -216,48 +176,33 @@ async def quotes(request: Request) -> HTTPResponse:
     if not key:
         return _error_page(settings, values, "choose a bar: the drill-down needs a key", 400)
     try:
-        described, rows = await _in_thread(partial(_quotes, settings, values, key,
-                                                   (page_number - 1) * QUOTES_PER_PAGE))
+        found: QuotePage = await _in_thread(partial(
+            quotes_behind, ReportOptions.from_query(values), key, (page_number - 1) * QUOTES_PER_PAGE,
+            QUOTES_PER_PAGE, settings=settings))
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400)
-    more = len(rows) > QUOTES_PER_PAGE
     items = "".join(
-        quote_html(r.id, r.text or "", f"{str(r.created_at)[:16]} UTC · {r.primary_silo or 'unattributed'} · "
-                   f"{r.touchpoint or ''} · {r.channel or ''} · score {r.score}", _response_link)
-        for r in rows[:QUOTES_PER_PAGE]
+        quote_html(q.response_id, q.text, quote_meta(q, with_silo=True), _response_link) for q in found.quotes
     ) or '<p class="muted">No open answers behind this bar.</p>'
     back = f'<a href="/dashboard?{escape(_query(values))}">← back to the dashboard</a>'
     pager = ""
-    if more:
+    if found.more:
         pager = (f' · <a class="next" href="/dashboard/quotes?{escape(_query({**values, "key": key}))}'
                  f'&amp;page={page_number + 1}">older answers →</a>')
     heading = f'{escape(values.get("by", "silo"))}: {escape(key)}'
     body = (f'<section><p>{back}{pager}</p><h2 id="drilldown">What customers said — {heading}</h2>'
             f'<div id="quotes-list">{items}</div></section>')
-    return html(page("Siloscope dashboard: quotes", f"{described} · newest first", body))
-
-
-def _response_details(settings: Settings, response_id: int) -> tuple[Any, list[Any], list[Any]] | None:
-    engine = engine_for(settings.database_url)
-    with engine.connect() as connection:
-        response = connection.execute(select(queries.RESPONSES).where(queries.RESPONSES.c.id == response_id)).first()
-        if response is None:
-            return None
-        attributions = list(connection.execute(select(queries.ATTRIBUTIONS).where(
-            queries.ATTRIBUTIONS.c.response_id == response_id).order_by(queries.ATTRIBUTIONS.c.rank)))
-        handoffs = list(connection.execute(
-            select(queries.HANDOFFS).where(queries.HANDOFFS.c.response_id == response_id)))
-    return response, attributions, handoffs
+    return html(page("Siloscope dashboard: quotes", f"{found.window} · newest first", body))
 
 
 @blueprint.get("/responses/<response_id:int>")
 async def response_page(request: Request, response_id: int) -> HTTPResponse:
     """One stored response as it was analysed: answers, sentiment, attributions with evidence, hand-offs."""
-    found = await _in_thread(partial(_response_details, request.app.ctx.settings, response_id))
-    if found is None:
+    response: ResponseDetail | None = await _in_thread(partial(response_detail, response_id,
+                                                               settings=request.app.ctx.settings))
+    if response is None:
         return html(page("Siloscope dashboard", "Response not found",
                          f"<section><p>No response #{response_id}.</p></section>"), status=404)
-    response, attributions, handoffs = found
     fields = [("Received", f"{response.created_at} UTC"), ("Touchpoint", response.touchpoint),
               ("Channel", response.channel), ("Score (1–5)", response.score), ("Effort (7 = easy)", response.effort),
               ("Contacts", response.contact_count), ("Open answer", response.text),
@@ -269,9 +214,9 @@ async def response_page(request: Request, response_id: int) -> HTTPResponse:
                    f"{escape('' if v is None else str(v))}</td></tr>" for k, v in fields)
     blame = "".join(f"<tr><td>{a.rank}</td><td>{escape(a.silo)}</td><td>{a.confidence:.2f}</td>"
                     f"<td>{escape(a.sentiment_label or '')}</td><td style=\"white-space:normal\">"
-                    f"{escape(a.evidence or '')}</td></tr>" for a in attributions)
+                    f"{escape(a.evidence or '')}</td></tr>" for a in response.attributions)
     pairs = "".join(f"<li>{escape(h.from_silo)} → {escape(h.to_silo)}: {escape(h.evidence or '')}</li>"
-                    for h in handoffs)
+                    for h in response.handoffs)
     body = (f'<section><p><a href="/dashboard">← back to the dashboard</a></p><h2>Response #{response_id}</h2>'
             f'<table id="response">{rows}</table></section>'
             f"<section><h2>Attributed silos</h2><table><tr><th>Rank</th><th>Silo</th><th>Confidence</th>"

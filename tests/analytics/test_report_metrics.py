@@ -77,6 +77,16 @@ def test_totals_and_changes_against_previous_window(friction_store, capsys) -> N
     assert not delivery["friction_index"]["significant"] and delivery["friction_index"]["direction"] == ""
 
 
+def test_json_holds_the_report_once_and_nothing_else(friction_store, capsys) -> None:
+    """The keys scripts read; metric labels and the definitions text are documentation, not data."""
+    data = report_json(capsys)
+    assert set(data) == {"generated_at", "window", "start", "end", "previous_start", "timezone", "group_by",
+                         "trend_unit", "filters", "rows", "total", "trend", "handoffs", "quotes", "themes",
+                         "theme_sample"}
+    assert set(data["total"]) == {"key", "label", "metrics", "changes", "mentions", "negative_mentions"}
+    assert (data["start"], data["end"], data["previous_start"]) == ("2026-03-14", "2026-03-21", "2026-03-07")
+
+
 def test_mentions_count_every_attributed_silo(friction_store, capsys) -> None:
     rows = {row["key"]: row for row in report_json(capsys)["rows"]}
     assert (rows["delivery"]["mentions"], rows["delivery"]["negative_mentions"]) == (3, 2)

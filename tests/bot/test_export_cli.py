@@ -71,7 +71,7 @@ def test_periods_mean_the_same_in_every_command() -> None:
     """``m`` is months for export as for report (never minutes), ``h`` hours, ``w`` weeks."""
     from datetime import datetime
 
-    from bot.periods import parse_since
+    from bot.period_syntax import parse_since
 
     now = datetime(2026, 3, 31, 12, 0, tzinfo=timezone.utc)
     assert parse_since("6m", now) == datetime(2025, 9, 30, 12, 0)  # clamped to the month's end

@@ -1,0 +1,113 @@
+"""What lies behind one number of a report: the answers behind a bar, and one response as it was analysed.
+
+The dashboard links every bar and row here. A bar's answers are read with the report's own
+window, filters and grouping, so the page shows exactly the answers the bar counts; a period
+bar (a day, week or month) is narrowed to the part of that period inside the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from analytics import queries
+from analytics.periods import UNITS, Window, make_window, period_end
+from analytics.report import Quote, quote_from_row, validate
+from analytics.service import ReportOptions, analytics_settings, load, window_for
+from bot.settings import Settings
+from bot.store.db import engine_for
+
+
+@dataclass(frozen=True)
+class QuotePage:
+    """One page of the answers behind a bar, newest first."""
+
+    window: str  # the report window, as the report describes it
+    quotes: list[Quote]
+    more: bool  # whether older answers follow on the next page
+
+
+@dataclass(frozen=True)
+class AttributionLine:
+    rank: int
+    silo: str
+    confidence: float
+    sentiment_label: str | None
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class HandoffLine:
+    from_silo: str
+    to_silo: str
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class ResponseDetail:
+    """A stored response with everything the analysis wrote about it."""
+
+    id: int
+    created_at: datetime
+    touchpoint: str | None
+    channel: str | None
+    score: int | None
+    effort: int | None
+    contact_count: int | None
+    text: str | None
+    probe_text: str | None
+    sentiment_label: str | None
+    sentiment_score: float | None
+    primary_silo: str | None
+    primary_confidence: float | None
+    status: str | None
+    attributions: list[AttributionLine]
+    handoffs: list[HandoffLine]
+
+
+def bar_window(window: Window, group_by: str, key: str) -> Window:
+    """The window a bar covers: the report's own, or for a period bar that period cut to the report's window."""
+    if group_by not in UNITS:
+        return window
+    period = make_window(key, None, window.tz)  # an unreadable key is refused like a bad --since
+    return Window(max(period.start_day, window.start_day), min(period_end(period.start_day, group_by),
+                                                                   window.end_day), period.start_day, window.tz)
+
+
+def quotes_behind(options: ReportOptions, key: str, offset: int, limit: int, *, settings: Settings,
+                  engine: Engine | None = None) -> QuotePage:
+    """Up to ``limit`` open answers behind the bar ``key`` of the report ``options`` describe, from ``offset``."""
+    _, default_tz = analytics_settings(settings)
+    window = window_for(options, default_tz)
+    filters = options.filters
+    validate(load(settings), filters, options.by)
+    grouped = options.by in queries.DIMENSIONS
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        rows = queries.recent_quotes(connection, bar_window(window, options.by, key), filters,
+                                     dimension=options.by if grouped else None, key=key if grouped else None,
+                                     limit=limit + 1, offset=offset)
+    return QuotePage(window=window.describe(), quotes=[quote_from_row(r) for r in rows[:limit]],
+                     more=len(rows) > limit)
+
+
+def response_detail(response_id: int, *, settings: Settings, engine: Engine | None = None) -> ResponseDetail | None:
+    """One stored response with its attributions (strongest first) and hand-offs; None when there is none."""
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        row = queries.response_by_id(connection, response_id)
+        if row is None:
+            return None
+        attributions = queries.attributions_of(connection, response_id)
+        handoffs = queries.handoffs_of(connection, response_id)
+    return ResponseDetail(
+        id=row.id, created_at=row.created_at, touchpoint=row.touchpoint, channel=row.channel, score=row.score,
+        effort=row.effort, contact_count=row.contact_count, text=row.text, probe_text=row.probe_text,
+        sentiment_label=row.sentiment_label, sentiment_score=row.sentiment_score, primary_silo=row.primary_silo,
+        primary_confidence=row.primary_confidence, status=row.status,
+        attributions=[AttributionLine(a.rank, a.silo, a.confidence, a.sentiment_label, a.evidence)
+                      for a in attributions],
+        handoffs=[HandoffLine(h.from_silo, h.to_silo, h.evidence) for h in handoffs],
+    )
