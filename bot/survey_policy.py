@@ -10,7 +10,7 @@ words are never lost on the way (a story told instead of a rating is kept as the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -237,7 +237,7 @@ def _unreadable_rating(
         return _retry(question, progress, rules, _problem(reading))
     note = STORY_KEPT if language == ENGLISH else FOREIGN
     outcome = _retry(question, progress, rules, note, told=True)
-    return Outcome(question, outcome.kind, {**outcome.values, **kept}, outcome.say, outcome.reasks, bool(kept))
+    return replace(outcome, values={**outcome.values, **kept}, stored=bool(kept))
 
 
 # -- the shared rules ----------------------------------------------------------------------
