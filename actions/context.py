@@ -18,7 +18,6 @@ from rasa_sdk import Tracker
 from bot.channels.chat_door import VERIFIED_KEY
 from bot.channels.references import problem
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
-from bot.language import ENGLISH, detect_language
 from bot.settings import get_settings
 from bot.taxonomy import load_taxonomy
 
@@ -134,20 +133,6 @@ def store(tracker: Tracker, answers: Answers) -> bool:
     """Record the answers of this turn on the chat's conversation (idempotent); False if not kept."""
     ref = conversation_ref(tracker)
     return _kept(f"store answers for {ref.key}", lambda: service().record(ref, answers))
-
-
-# The open questions and the response field each one fills.
-OPEN_QUESTIONS = {"feedback_text": "text", "probe_text": "probe_text"}
-
-
-def store_open_answer(tracker: Tracker, slot: str, text: str) -> str | None:
-    """Store the answer to an open question with its language; return that language, None if not kept.
-
-    An English probe answer leaves the response's language as the first open answer set it.
-    """
-    language = detect_language(text)
-    kept = None if slot == "probe_text" and language == ENGLISH else language
-    return language if store(tracker, Answers(**{OPEN_QUESTIONS[slot]: text, "language": kept})) else None
 
 
 def finish(tracker: Tracker) -> bool:

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
     CONTEXT_SLOTS,
-    OPEN_QUESTIONS,
     conversation_key,
     key_events,
     opt_out,
     request_human,
     restart,
     store,
-    store_open_answer,
     touchpoint_label,
 )
-from bot.answers import read_open_text, tells_a_story
-from bot.feedback import Answers
-from bot.language import ENGLISH, detect_language
+from actions.outcomes import say, slots
+from bot import survey_policy
 from bot.settings import get_settings
 
 SURVEY_STARTS = ("touchpoint_completed", "greet", "choose_touchpoint", "give_feedback")
@@ -30,15 +29,13 @@ def keep_story(tracker: Tracker) -> None:
     """An interruption that also answers the open question is stored as that answer.
 
     "I want to stop paying for this, the app never works" ends the survey, and its words
-    still reach the team responsible.
+    still reach the team responsible (the rule: ``bot.survey_policy.keep_story``).
     """
-    slot = tracker.get_slot("requested_slot")
-    text = (tracker.latest_message or {}).get("text") or ""
-    if not tracker.active_loop.get("name") or slot not in OPEN_QUESTIONS or not tells_a_story(text):
-        return
-    reading = read_open_text(text, get_settings().conversation.max_text_length)
-    if reading.ok:
-        store_open_answer(tracker, slot, reading.value)
+    if tracker.active_loop.get("name"):
+        text = (tracker.latest_message or {}).get("text")
+        survey_policy.keep_story(
+            tracker.get_slot("requested_slot"), text, partial(store, tracker), get_settings().conversation
+        )
 
 
 def _end_survey(tracker: Tracker) -> list[EventType]:
@@ -122,14 +119,7 @@ class ActionUnclear(Action):
         return "action_unclear"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        reading = read_open_text(text, get_settings().conversation.max_text_length)
-        language = detect_language(reading.value) if reading.ok else ENGLISH
-        if language == ENGLISH:
-            dispatcher.utter_message(response="utter_default")
-            return []
-        if not store(tracker, Answers(text=reading.value, language=language)):
-            dispatcher.utter_message(response="utter_not_saved")
-            return []
-        dispatcher.utter_message(response="utter_english_only")
-        return [SlotSet(k, v) for k, v in key_events(tracker).items()]
+        text = (tracker.latest_message or {}).get("text")
+        outcome = survey_policy.stray(text, partial(store, tracker), get_settings().conversation)
+        say(outcome, dispatcher)
+        return [SlotSet(k, v) for k, v in slots(outcome, tracker).items()]

@@ -251,3 +251,40 @@ def test_without_a_conversation_id_one_is_derived_once_and_kept(chat, tmp_databa
 @pytest.mark.parametrize("slot", ["score", "effort", "first_contact", "contact_count", "touchpoint"])
 def test_every_question_has_a_reask(slot: str, domain: dict) -> None:
     assert f"utter_reask_{slot}" in domain["responses"]
+
+
+def refuse_every_answer(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The feedback service keeps nothing (neither database nor spool), as on a full disk."""
+    from bot.feedback import AnswerNotKept, FeedbackService
+
+    def record(self, ref, answers) -> None:  # type: ignore[no-untyped-def]
+        raise AnswerNotKept(f"record for {ref.key}: no space left on device")
+
+    monkeypatch.setattr(FeedbackService, "record", record)
+
+
+def test_an_answer_that_was_not_kept_is_asked_for_again_uncounted(chat, tmp_database, domain, monkeypatch) -> None:
+    refuse_every_answer(monkeypatch)
+    for slot, text, slots in (("score", "2", {}), ("feedback_text", "The parcel was late.", {"score": 2})):
+        events, dispatcher = validate(chat, answer(chat, slot, text, slots), domain)
+        assert chat.responses(dispatcher) == ["utter_not_saved"]
+        assert chat.slots_set(events)[slot] is None and "reasks" not in chat.slots_set(events)
+        assert chat.slots_set(events)["requested_slot"] == slot
+
+
+def test_a_story_that_was_not_kept_is_not_taken_as_the_open_answer(chat, tmp_database, domain, monkeypatch) -> None:
+    refuse_every_answer(monkeypatch)
+    text = "The parcel arrived late and the driver was rude to my neighbour"
+    events, dispatcher = validate(chat, answer(chat, "score", text, intent="give_feedback"), domain)
+    assert chat.responses(dispatcher) == ["utter_not_saved"]
+    assert "feedback_text" not in chat.slots_set(events), "the open question must still be asked"
+    assert chat.slots_set(events)["requested_slot"] == "score"
+
+
+def test_a_story_at_the_last_reask_is_kept_and_the_score_given_up_quietly(chat, tmp_database, domain) -> None:
+    text = "The parcel arrived late and the driver was rude to my neighbour"
+    events, dispatcher = validate(chat, answer(chat, "score", text, {"reasks": {"score": 2}}), domain)
+    slots = chat.slots_set(events)
+    assert (slots["skipped"], slots["feedback_text"], slots["reasks"]) == (["score"], text, {"score": 3})
+    assert chat.responses(dispatcher) == ["utter_story_kept"]
+    assert chat.stored_responses(tmp_database)[0].text == text
