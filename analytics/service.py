@@ -13,7 +13,7 @@ from analytics.metrics import MetricSettings
 from analytics.periods import Window, make_window, zone
 from analytics.queries import Filters
 from analytics.report import Report, build_report
-from bot.errors import UsageError
+from bot.errors import NoFeedback, UsageError
 from bot.settings import Settings, get_settings
 from bot.store.db import engine_for
 from bot.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
@@ -73,8 +73,8 @@ def make_report(options: ReportOptions, *, settings: Settings | None = None, eng
         with engine.connect() as connection:
             anything = queries.has_any_response(connection)
         if not anything:
-            raise UsageError("the store has no feedback yet; collect some, or try `siloscope seed --rows 5000`")
-        raise UsageError(f"no feedback matches {report.window}"
+            raise NoFeedback("the store has no feedback yet; collect some, or try `siloscope seed --rows 5000`")
+        raise NoFeedback(f"no feedback matches {report.window}"
                          + (f" and {', '.join(f'{k}={v}' for k, v in report.filters.items())}"
                             if report.filters else "") + "; widen --since or drop a filter")
     return report

@@ -28,7 +28,7 @@ from analytics.html import page, quote_html, report_body, subtitle
 from analytics.render import render
 from analytics.report import GROUPINGS, Report, validate
 from analytics.service import ReportOptions, analytics_settings, load, make_report, window_for
-from bot.errors import UsageError
+from bot.errors import NoFeedback, UsageError
 from bot.settings import Settings
 from bot.store.db import engine_for
 from bot.tokens import get_or_create_token
@@ -149,8 +149,10 @@ async def dashboard(request: Request) -> HTTPResponse:
     values = _options_dict(request)
     try:
         report: Report = await _in_thread(partial(make_report, _options(values), settings=settings))
+    except NoFeedback as exc:
+        return _error_page(settings, values, str(exc), 200)
     except UsageError as exc:
-        return _error_page(settings, values, str(exc), 400 if "no feedback" not in str(exc) else 200)
+        return _error_page(settings, values, str(exc), 400)
     body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by),
                                                         _response_link)
     return html(page("Siloscope dashboard", subtitle(report), body))

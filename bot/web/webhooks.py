@@ -45,7 +45,7 @@ from bot.channels.config import (
 from bot.channels.events import EventRejected, TouchpointEventIn, native_event, parse_json
 from bot.channels.intake import accept_event
 from bot.channels.outbox import deliver_due
-from bot.channels.signing import SignatureError, verify_siloscope
+from bot.channels.signing import MissingSignature, SignatureError, verify_siloscope
 from bot.channels.transports import Transports
 from bot.settings import Settings
 from bot.store.db import engine_for, session_factory
@@ -110,7 +110,7 @@ async def _receive(request: Request, source: str) -> HTTPResponse:
             else:
                 verify(source, secret, body, request.headers, config.signature_tolerance_seconds)
         except SignatureError as exc:
-            reason = "missing_signature" if str(exc).startswith("missing") else "bad_signature"
+            reason = "missing_signature" if isinstance(exc, MissingSignature) else "bad_signature"
             return _refuse(401, reason, str(exc))
         data: Any = parse_json(body)
         if source == "siloscope":
