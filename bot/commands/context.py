@@ -17,8 +17,7 @@ from bot.errors import UsageError
 from bot.settings import get_settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("context", help="sign a touchpoint context for the website chat or REST")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--touchpoint", required=True, help="a touchpoint name from silos.yml")
     parser.add_argument("--customer", help="the customer's reference")
     parser.add_argument("--order", help="the order id")

@@ -22,8 +22,7 @@ from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("customer", help="export or erase one customer's data; apply the retention window")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="customer_command", metavar="ACTION")
     actions.required = True
     export = actions.add_parser("export", help="print everything stored about one customer as JSON")

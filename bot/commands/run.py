@@ -18,8 +18,7 @@ from bot.tokens import actions_token, rasa_token
 from bot.web.dashboard import dashboard_token
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="start the action server, Rasa and the web service")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=os.environ.get("SILOSCOPE_BIND", "127.0.0.1"), help="interface to bind")
     parser.set_defaults(handler=run)
 

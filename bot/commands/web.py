@@ -10,8 +10,7 @@ from bot.settings import get_settings
 from bot.web.app import create_app
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("web", help="serve the dashboard, webhooks and demo page")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=None, help="default: ports.web in siloscope.yml (8000)")
     parser.set_defaults(handler=run)
