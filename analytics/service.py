@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -40,16 +38,11 @@ def analytics_settings(settings: Settings) -> tuple[MetricSettings, str]:
 
 
 def load(settings: Settings) -> Taxonomy:
-    """The taxonomy, parsed once per file version (the dashboard asks on every request)."""
+    """The taxonomy as it is now (``load_taxonomy`` parses it again only when the file changed)."""
     try:
-        return _load(settings.silos_file, settings.silos_file.stat().st_mtime_ns)
-    except (TaxonomyError, OSError) as exc:
+        return load_taxonomy(settings.silos_file)
+    except TaxonomyError as exc:
         raise UsageError(str(exc)) from None
-
-
-@lru_cache(maxsize=4)
-def _load(path: Path, _mtime: int) -> Taxonomy:
-    return load_taxonomy(path)
 
 
 def window_for(options: ReportOptions, default_tz: str, now: datetime | None = None) -> Window:

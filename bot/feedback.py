@@ -111,12 +111,16 @@ class FeedbackService:
     """Writes conversations and responses; safe to call again with the same turn."""
 
     def __init__(
-        self, database_url: str, taxonomy: Taxonomy, spool: Spool, redaction: RedactionRules | None = None
+        self, database_url: str, taxonomy: Taxonomy | None, spool: Spool, redaction: RedactionRules | None = None
     ) -> None:
         self.database_url = database_url
-        self.taxonomy = taxonomy
+        self._taxonomy = taxonomy  # None: the configured silos.yml as it is now
         self.spool = spool
         self.redaction = redaction or privacy_config().redact
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return self._taxonomy or load_taxonomy()
 
     @property
     def sessions(self) -> sessionmaker:
@@ -275,7 +279,7 @@ def spool_dir() -> Path:
 
 @lru_cache(maxsize=4)
 def _service_for(database_url: str) -> FeedbackService:
-    return FeedbackService(database_url, load_taxonomy(), Spool(spool_dir() / "feedback.jsonl"))
+    return FeedbackService(database_url, None, Spool(spool_dir() / "feedback.jsonl"))
 
 
 def get_feedback_service() -> FeedbackService:

@@ -25,6 +25,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sanic import Blueprint, Sanic
@@ -59,11 +60,16 @@ blueprint = Blueprint("siloscope_webhooks", url_prefix="/webhooks")
 class _Runtime:
     webhooks: WebhookConfig
     outbox: OutboxConfig
-    taxonomy: Taxonomy
+    silos_file: Path
     factory: sessionmaker
     transports: Transports
     wake: asyncio.Event | None = None
     worker: asyncio.Task | None = None
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The current ``silos.yml``: an edit reaches the webhooks as it reaches the chat and attribution."""
+        return load_taxonomy(self.silos_file)
 
 
 def _runtime(app: Sanic) -> _Runtime:
@@ -74,7 +80,7 @@ def _runtime(app: Sanic) -> _Runtime:
         runtime = _Runtime(
             webhooks=webhooks,
             outbox=outbox,
-            taxonomy=load_taxonomy(settings.silos_file),
+            silos_file=settings.silos_file,
             factory=session_factory(engine_for(settings.database_url)),
             transports=Transports(webhooks, alert_config(settings), outbox),
         )
