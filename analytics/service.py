@@ -30,11 +30,7 @@ class ReportOptions:
 
 def analytics_settings(settings: Settings) -> tuple[MetricSettings, str]:
     """Metric settings and the default time zone from the ``analytics`` section of ``siloscope.yml``."""
-    try:
-        metric_settings = MetricSettings.from_raw(settings.raw)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"siloscope.yml: {exc}") from None
-    return metric_settings, str((settings.raw.get("analytics") or {}).get("timezone", "UTC"))
+    return settings.analytics.metrics, settings.analytics.timezone
 
 
 def load(settings: Settings) -> Taxonomy:

@@ -24,9 +24,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.alerts import enqueue_alerts
-from bot.privacy.config import RedactionRules, privacy_config
 from bot.privacy.text import clean_customer_text
 from bot.settings import get_settings, var_dir
+from bot.settings.sections import RedactionRules
 from bot.store import repository
 from bot.store.db import DatabaseMissing, engine_for, session_factory
 from bot.store.models import Attribution, Customer, FeedbackResponse, Handoff
@@ -116,7 +116,7 @@ class FeedbackService:
         self.database_url = database_url
         self._taxonomy = taxonomy  # None: the configured silos.yml as it is now
         self.spool = spool
-        self.redaction = redaction or privacy_config().redact
+        self.redaction = redaction or get_settings().privacy.redact
 
     @property
     def taxonomy(self) -> Taxonomy:

@@ -31,8 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
-    widget = settings.raw.get("widget") or {}
-    channel = args.channel or (widget.get("channel") if isinstance(widget, dict) else None) or "web"
+    channel = args.channel or settings.widget.channel
     try:
         context = PageContext(touchpoint=args.touchpoint, customer_ref=args.customer or None,
                               order_id=args.order or None, ticket_id=args.ticket or None, channel=channel)

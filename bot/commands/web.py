@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from bot.channels import config as channel_config
-from bot.privacy.config import privacy_config
 from bot.settings import get_settings
 from bot.web.app import create_app
 
@@ -17,8 +15,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    channel_config.check(settings)  # a bad webhooks/outbox/alerts section stops us here, in one line
-    privacy_config(settings)  # a bad privacy: section likewise, not a failing sweep later
-    create_app(settings).run(host=args.host, port=args.port or settings.ports["web"], access_log=False)
+    settings = get_settings()  # every section is checked here: a bad one stops us with one line
+    create_app(settings).run(host=args.host, port=args.port or settings.ports.web, access_log=False)
     return 0

@@ -35,20 +35,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.channels.adapters import ADAPTERS, Ignored, verify
-from bot.channels.config import (
-    SILOSCOPE_SECRET_ENV,
-    OutboxConfig,
-    WebhookConfig,
-    alert_config,
-    outbox_config,
-    webhook_config,
-)
 from bot.channels.events import EventRejected, TouchpointEventIn, native_event, parse_json
 from bot.channels.intake import accept_event
 from bot.channels.outbox import deliver_due
 from bot.channels.signing import MissingSignature, SignatureError, verify_siloscope
 from bot.channels.transports import Transports
 from bot.settings import Settings
+from bot.settings.sections import SILOSCOPE_SECRET_ENV, OutboxConfig, WebhookConfig
 from bot.store.db import engine_for, session_factory
 from bot.taxonomy import Taxonomy, load_taxonomy
 
@@ -76,13 +69,13 @@ def _runtime(app: Sanic) -> _Runtime:
     runtime = getattr(app.ctx, "channels", None)
     if runtime is None:
         settings: Settings = app.ctx.settings
-        webhooks, outbox = webhook_config(settings), outbox_config(settings)
+        webhooks, outbox = settings.webhooks, settings.outbox
         runtime = _Runtime(
             webhooks=webhooks,
             outbox=outbox,
             silos_file=settings.silos_file,
             factory=session_factory(engine_for(settings.database_url)),
-            transports=Transports(webhooks, alert_config(settings), outbox),
+            transports=Transports(webhooks, settings.alerts, outbox),
         )
         app.ctx.channels = runtime
     return runtime
