@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -18,7 +16,6 @@ from rasa_sdk import Tracker
 from bot.channels.chat_door import VERIFIED_KEY
 from bot.channels.references import problem
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
-from bot.settings import get_settings
 from bot.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -159,15 +156,9 @@ def is_opted_out(customer_ref: str | None) -> bool:
     return bool(_safely("check the opt-out", lambda: service().is_opted_out(customer_ref)))
 
 
-@lru_cache(maxsize=4)
-def _labels(path: str, modified: float) -> dict[str, str]:
-    return {name: touchpoint.label for name, touchpoint in load_taxonomy(Path(path)).touchpoints.items()}
-
-
 def touchpoint_labels() -> dict[str, str]:
     """Touchpoint names and the labels customers see, from silos.yml (re-read when it changes)."""
-    path = get_settings().silos_file
-    return _labels(str(path), path.stat().st_mtime)
+    return {name: touchpoint.label for name, touchpoint in load_taxonomy().touchpoints.items()}
 
 
 def touchpoint_label(touchpoint: str | None) -> str:

@@ -41,12 +41,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from statistics import NormalDist
 from typing import Any
 
 from sqlalchemy import case, func
 from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.schema import Table
+
+from bot.settings.sections import MetricSettings  # the analytics section of siloscope.yml, read by bot.settings
 
 SHARES = ("dissatisfied_share", "high_effort_share", "negative_share", "repeat_rate")
 # The order in which every renderer shows the metrics, with the label managers read.
@@ -60,45 +61,6 @@ METRIC_LABELS: dict[str, str] = {
     "negative_share": "Negative sentiment",
     "repeat_rate": "Repeat contact",
 }
-
-
-@dataclass(frozen=True)
-class MetricSettings:
-    """The tunable parts of the definitions (``analytics`` section of ``siloscope.yml``)."""
-
-    dissatisfied_at_or_below: int = 2
-    high_effort_at_or_below: int = 3
-    weights: tuple[tuple[str, float], ...] = (
-        ("dissatisfied_share", 0.4), ("high_effort_share", 0.2), ("negative_share", 0.2), ("repeat_rate", 0.2),
-    )
-    confidence: float = 0.95
-    min_sample: int = 30
-
-    @classmethod
-    def from_raw(cls, raw: dict[str, Any]) -> MetricSettings:
-        section = raw.get("analytics") or {}
-        weights = section.get("friction_weights") or {}
-        defaults = dict(cls.weights)
-        unknown = set(weights) - set(defaults)
-        if unknown:
-            raise ValueError(f"siloscope.yml analytics.friction_weights: unknown component(s) {sorted(unknown)}")
-        merged = {**defaults, **{k: float(v) for k, v in weights.items()}}
-        if any(w < 0 for w in merged.values()) or not sum(merged.values()):
-            raise ValueError("analytics.friction_weights must be zero or more, and not all zero")
-        confidence = float(section.get("confidence", cls.confidence))
-        if not 0 < confidence < 1:
-            raise ValueError(f"analytics.confidence must be between 0 and 1 (got {confidence})")
-        return cls(
-            dissatisfied_at_or_below=int(section.get("dissatisfied_at_or_below", cls.dissatisfied_at_or_below)),
-            high_effort_at_or_below=int(section.get("high_effort_at_or_below", cls.high_effort_at_or_below)),
-            weights=tuple(merged.items()),
-            confidence=confidence,
-            min_sample=int(section.get("min_sample", cls.min_sample)),
-        )
-
-    @property
-    def z(self) -> float:
-        return NormalDist().inv_cdf(0.5 + self.confidence / 2)
 
 
 @dataclass

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -14,7 +12,7 @@ from analytics.metrics import MetricSettings
 from analytics.periods import Window, make_window, zone
 from analytics.queries import Filters
 from analytics.report import FrictionReport, build_report
-from bot.errors import UsageError
+from bot.errors import NoFeedback, UsageError
 from bot.settings import Settings, get_settings
 from bot.store.db import engine_for
 from bot.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
@@ -45,24 +43,15 @@ class ReportOptions:
 
 def analytics_settings(settings: Settings) -> tuple[MetricSettings, str]:
     """Metric settings and the default time zone from the ``analytics`` section of ``siloscope.yml``."""
-    try:
-        metric_settings = MetricSettings.from_raw(settings.raw)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"siloscope.yml: {exc}") from None
-    return metric_settings, str((settings.raw.get("analytics") or {}).get("timezone", "UTC"))
+    return settings.analytics.metrics, settings.analytics.timezone
 
 
 def load(settings: Settings) -> Taxonomy:
-    """The taxonomy, parsed once per file version (the dashboard asks on every request)."""
+    """The taxonomy as it is now (``load_taxonomy`` parses it again only when the file changed)."""
     try:
-        return _load(settings.silos_file, settings.silos_file.stat().st_mtime_ns)
-    except (TaxonomyError, OSError) as exc:
+        return load_taxonomy(settings.silos_file)
+    except TaxonomyError as exc:
         raise UsageError(str(exc)) from None
-
-
-@lru_cache(maxsize=4)
-def _load(path: Path, _mtime: int) -> Taxonomy:
-    return load_taxonomy(path)
 
 
 def window_for(options: ReportOptions, default_tz: str, now: datetime | None = None) -> Window:
@@ -84,8 +73,8 @@ def make_report(options: ReportOptions, *, settings: Settings | None = None, eng
         with engine.connect() as connection:
             anything = queries.has_any_response(connection)
         if not anything:
-            raise UsageError("the store has no feedback yet; collect some, or try `siloscope seed --rows 5000`")
-        raise UsageError(f"no feedback matches {report.window}"
+            raise NoFeedback("the store has no feedback yet; collect some, or try `siloscope seed --rows 5000`")
+        raise NoFeedback(f"no feedback matches {report.window}"
                          + (f" and {', '.join(f'{k}={v}' for k, v in report.filters.items())}"
                             if report.filters else "") + "; widen --since or drop a filter")
     return report

@@ -1,50 +1,141 @@
 """The ``siloscope`` console command. Each subcommand lives in its own module under ``bot.commands``.
 
-A module there exposes ``register(subparsers)``, which adds its parser and sets ``handler``
-(a function taking the parsed arguments and returning an exit code). Errors a user can fix
-raise ``UsageError``: they print one line and exit 2, never a traceback.
+The list below is all ``siloscope --help`` needs, so it imports no subcommand: a subcommand's
+module (and with it SQLAlchemy, scikit-learn, Sanic...) is imported only when that subcommand is
+named. Its module exposes ``configure(parser)``, which adds its arguments and sets ``handler`` (a
+function taking the parsed arguments and returning an exit code). Errors a user can fix raise
+``UsageError``: they print one line and exit 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
 
 from bot.errors import UsageError
 
+
+def _run() -> ModuleType:
+    from bot.commands import run
+
+    return run
+
+
+def _export() -> ModuleType:
+    from bot.commands import export
+
+    return export
+
+
+def _migrate() -> ModuleType:
+    from bot.commands import migrate
+
+    return migrate
+
+
+def _eval() -> ModuleType:
+    from bot.commands import eval as eval_command
+
+    return eval_command
+
+
+def _bench() -> ModuleType:
+    from bot.commands import bench
+
+    return bench
+
+
+def _web() -> ModuleType:
+    from bot.commands import web
+
+    return web
+
+
+def _outbox() -> ModuleType:
+    from bot.commands import outbox
+
+    return outbox
+
+
+def _report() -> ModuleType:
+    from bot.commands import report
+
+    return report
+
+
+def _seed() -> ModuleType:
+    from bot.commands import seed
+
+    return seed
+
+
+def _customer() -> ModuleType:
+    from bot.commands import customer
+
+    return customer
+
+
+def _context() -> ModuleType:
+    from bot.commands import context
+
+    return context
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    load: Callable[[], ModuleType]  # imports the module only when called
+
+
 # Order is the order shown in --help.
-COMMAND_MODULES = [
-    "bot.commands.run",
-    "bot.commands.export",
-    "bot.commands.migrate",
-    "bot.commands.eval",
-    "bot.commands.bench",
-    "bot.commands.web",
-    "bot.commands.outbox",
-    "bot.commands.report",
-    "bot.commands.seed",
-    "bot.commands.customer",
-    "bot.commands.context",
-]
+COMMANDS = (
+    Command("run", "start the action server, Rasa and the web service", _run),
+    Command("export", "print stored feedback as CSV or JSON", _export),
+    Command("migrate", "create or upgrade the database schema", _migrate),
+    Command("eval", "score attribution or sentiment against labelled CSVs", _eval),
+    Command("bench", "measure analysis speed (texts/s) as a ratio to TextBlob alone", _bench),
+    Command("web", "serve the dashboard, webhooks and demo page", _web),
+    Command("outbox", "list or retry queued survey triggers and alerts", _outbox),
+    Command("report", "friction report by silo, touchpoint, channel or period (table, CSV, JSON, HTML)", _report),
+    Command("seed", "fill the store with realistic synthetic feedback (for demos and benchmarks)", _seed),
+    Command("customer", "export or erase one customer's data; apply the retention window", _customer),
+    Command("context", "sign a touchpoint context for the website chat or REST", _context),
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _parser(commands: Sequence[Command], *, configure: bool) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siloscope",
         description="Siloscope: customer feedback attributed to the department responsible.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for command in commands:
+        # Without its module the subcommand's own --help and arguments are not known yet: let them through.
+        sub = subparsers.add_parser(command.name, help=command.help, add_help=configure)
+        if configure:
+            command.load().configure(sub)
     return parser
 
 
+def build_parser(names: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser of the named subcommands (all by default), their modules imported."""
+    return _parser([c for c in COMMANDS if names is None or c.name in names], configure=True)
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse in two steps: find the subcommand with the cheap list, then parse again with its module."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen, _rest = _parser(COMMANDS, configure=False).parse_known_args(argv)
+    return build_parser([chosen.command]).parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(argv)
     try:
         return int(args.handler(args) or 0)
     except UsageError as exc:

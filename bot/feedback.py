@@ -24,9 +24,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.alerts import enqueue_alerts
-from bot.privacy.config import RedactionRules, privacy_config
 from bot.privacy.text import clean_customer_text
 from bot.settings import get_settings, var_dir
+from bot.settings.sections import RedactionRules
 from bot.store import repository
 from bot.store.db import DatabaseMissing, engine_for, session_factory
 from bot.store.models import Attribution, Customer, FeedbackResponse, Handoff
@@ -111,12 +111,16 @@ class FeedbackService:
     """Writes conversations and responses; safe to call again with the same turn."""
 
     def __init__(
-        self, database_url: str, taxonomy: Taxonomy, spool: Spool, redaction: RedactionRules | None = None
+        self, database_url: str, taxonomy: Taxonomy | None, spool: Spool, redaction: RedactionRules | None = None
     ) -> None:
         self.database_url = database_url
-        self.taxonomy = taxonomy
+        self._taxonomy = taxonomy  # None: the configured silos.yml as it is now
         self.spool = spool
-        self.redaction = redaction or privacy_config().redact
+        self.redaction = redaction or get_settings().privacy.redact
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return self._taxonomy or load_taxonomy()
 
     @property
     def sessions(self) -> sessionmaker:
@@ -275,7 +279,7 @@ def spool_dir() -> Path:
 
 @lru_cache(maxsize=4)
 def _service_for(database_url: str) -> FeedbackService:
-    return FeedbackService(database_url, load_taxonomy(), Spool(spool_dir() / "feedback.jsonl"))
+    return FeedbackService(database_url, None, Spool(spool_dir() / "feedback.jsonl"))
 
 
 def get_feedback_service() -> FeedbackService:

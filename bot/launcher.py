@@ -23,6 +23,7 @@ import yaml
 
 from bot.conversation_store import RasaStores, rasa_stores
 from bot.settings import PROJECT_ROOT, default_database_url
+from bot.settings.sections import Ports
 from bot.tokens import ACTIONS_TOKEN_ENV
 
 
@@ -37,9 +38,9 @@ def venv_bin(name: str) -> str:
 
 @dataclass
 class StackConfig:
-    rasa_port: int = 5005
-    actions_port: int = 5055
-    web_port: int = 8000
+    rasa_port: int = Ports.rasa  # the defaults of siloscope.yml's ports section, from one place
+    actions_port: int = Ports.actions
+    web_port: int = Ports.web
     host: str = "127.0.0.1"
     model: Path = PROJECT_ROOT / "models"
     credentials: Path = PROJECT_ROOT / "credentials.yml"

@@ -3,10 +3,15 @@
 A company renames, splits or adds silos by editing that file, never the code. The file is
 validated on load; every error names the line and the problem, so a typo fails at start-up
 rather than as a silent mis-attribution weeks later.
+
+``load_taxonomy`` is the one way in, with one cache rule: a file is parsed again exactly when its
+content changed. The chat's touchpoint buttons, attribution, the webhooks and the dashboard therefore
+all see the same version of ``silos.yml``, the edited one included, without a restart.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,17 +44,13 @@ class Touchpoint:
     silo: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per version of the file: compared (and cached) by identity
 class Taxonomy:
     silos: dict[str, Silo]
     touchpoints: dict[str, Touchpoint]
     threshold: float
     touchpoint_prior: float
     source: str = "silos.yml"
-
-    @property
-    def silo_names(self) -> list[str]:
-        return list(self.silos)
 
     def owner(self, touchpoint: str | None) -> str | None:
         """The silo that owns a touchpoint, or None for an unknown or missing one."""
@@ -198,14 +199,33 @@ def parse_taxonomy(text: str, source: str = "silos.yml") -> Taxonomy:
     )
 
 
+_versions: dict[Path, tuple[bytes, Taxonomy]] = {}
+_versions_lock = threading.Lock()
+
+
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Load ``silos.yml`` (the configured one by default)."""
+    """The taxonomy in ``path`` (the configured ``silos.yml`` by default), parsed again only when it changed.
+
+    The file is read on every call (it is small): comparing its content, not its modification time,
+    also catches an edit within the clock's resolution. An unchanged file gives the same object.
+    """
     if path is None:
         from bot.settings import get_settings
 
         path = get_settings().silos_file
+    path = Path(path).resolve()
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        content = path.read_bytes()
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read ({exc.strerror})") from exc
-    return parse_taxonomy(text, source=str(path))
+    known = _versions.get(path)
+    if known is not None and known[0] == content:
+        return known[1]
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TaxonomyError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    taxonomy = parse_taxonomy(text, source=str(path))
+    with _versions_lock:
+        _versions[path] = (content, taxonomy)
+    return taxonomy

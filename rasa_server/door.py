@@ -11,8 +11,8 @@ from typing import Any
 from sanic.request import Request
 
 from bot.channels.chat_door import CONTEXT_KEY, ChatLimits, DoorRefusal, too_large
-from bot.privacy.config import RedactionRules, privacy_config
 from bot.settings import get_settings
+from bot.settings.sections import RedactionRules
 from bot.tokens import widget_secret
 
 SHAPE = 'the body must be a JSON object like {"sender": "...", "message": "..."}'
@@ -21,12 +21,12 @@ SENDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]*")
 
 @lru_cache(maxsize=1)
 def limits() -> ChatLimits:
-    return ChatLimits.from_settings(get_settings())
+    return get_settings().chat
 
 
 @lru_cache(maxsize=1)
 def redaction() -> RedactionRules:
-    return privacy_config().redact
+    return get_settings().privacy.redact
 
 
 @lru_cache(maxsize=1)

@@ -194,19 +194,20 @@ class Attributor:
 
 
 @lru_cache(maxsize=4)
-def _cached(taxonomy_key: str, model_cache: Path) -> Attributor:
-    taxonomy = load_taxonomy() if not taxonomy_key else load_taxonomy(taxonomy_key)  # type: ignore[arg-type]
+def _cached(taxonomy: Taxonomy, model_cache: Path) -> Attributor:
     return Attributor(taxonomy, model_cache=model_cache)
 
 
 def get_attributor() -> Attributor:
-    """The attributor for the configured ``silos.yml``, built once per process and file.
+    """The attributor for the current version of the configured ``silos.yml``, built once per version.
 
-    The trained model is kept under var/cache, so the next process with the same inputs starts at once.
+    ``load_taxonomy`` gives the same object until the file changes, so an edit is attributed with at
+    once, as the chat already shows its touchpoints. The trained model is kept under var/cache, so the
+    next process with the same inputs starts at once.
     """
-    from bot.settings import get_settings, var_dir
+    from bot.settings import var_dir
 
-    return _cached(str(get_settings().silos_file), var_dir() / "cache")
+    return _cached(load_taxonomy(), var_dir() / "cache")
 
 
 __all__ = ["AttributionResult", "Attributor", "HandoffPair", "SiloMention", "get_attributor"]

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels import signing
-from bot.channels.config import SourceConfig
 from bot.channels.events import EventRejected, TouchpointEventIn, parse_time, resolve_silo
+from bot.settings.sections import SourceConfig
 from bot.taxonomy import Taxonomy
 
 

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.channels.config import AlertConfig, Thresholds, alert_config
 from bot.channels.outbox import enqueue
 from bot.channels.redaction import short_quote
+from bot.settings import get_settings
+from bot.settings.sections import AlertConfig, Thresholds
 from bot.store.models import FeedbackResponse
 from bot.taxonomy import UNATTRIBUTED
 
@@ -104,7 +105,7 @@ def enqueue_alerts(session: Session, response: FeedbackResponse, config: AlertCo
     """
     if response.status == "partial":
         return 0
-    config = config or alert_config()
+    config = config or get_settings().alerts
     if response.id is None:
         session.flush()
     added = 0

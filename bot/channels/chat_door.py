@@ -24,10 +24,9 @@ from typing import Any
 
 from bot.channels import page_context
 from bot.channels.events import EventRejected
-from bot.privacy.config import RedactionRules
 from bot.privacy.redaction import ALL
 from bot.privacy.text import clean_customer_text
-from bot.settings import Settings
+from bot.settings.sections import ChatLimits, RedactionRules
 
 # The metadata key a client puts the signed context under (REST ``metadata``, the widget's customData).
 CONTEXT_KEY = "siloscope_context"
@@ -39,32 +38,6 @@ COMMAND = re.compile(r"/([A-Za-z_][A-Za-z0-9_]*)")
 
 class DoorRefusal(EventRejected):
     """A chat message refused at the door; answered like every other refused inbound request."""
-
-
-@dataclass(frozen=True)
-class ChatLimits:
-    """``chat:`` in siloscope.yml: how large a message may be at Rasa's doors."""
-
-    max_message_bytes: int = 8192
-    max_body_bytes: int = 16384
-    max_sender_chars: int = 128
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ChatLimits:
-        raw = settings.raw.get("chat") or {}
-        if not isinstance(raw, dict):
-            raise ValueError("siloscope.yml: chat must be a mapping of settings")
-        limits = cls(**{name: raw[name] for name in ("max_message_bytes", "max_body_bytes", "max_sender_chars")
-                        if name in raw})
-        for name in ("max_message_bytes", "max_body_bytes", "max_sender_chars"):
-            value = getattr(limits, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"siloscope.yml: chat.{name} must be a positive whole number, not {value!r}")
-        if limits.max_body_bytes < limits.max_message_bytes:
-            raise ValueError("siloscope.yml: chat.max_body_bytes must be at least chat.max_message_bytes")
-        if limits.max_message_bytes < settings.conversation.max_text_length:
-            raise ValueError("siloscope.yml: chat.max_message_bytes must be at least conversation.max_text_length")
-        return limits
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import conversation_ids
-from bot.channels.config import WebhookConfig
 from bot.channels.events import EventRejected, TouchpointEventIn
 from bot.channels.outbox import enqueue
 from bot.channels.rasa_trigger import TriggerRequest
 from bot.channels.references import problem
+from bot.settings.sections import WebhookConfig
 from bot.store.models import Customer, OutboxMessage, TouchpointEvent, utcnow
 from bot.tokens import widget_secret
 

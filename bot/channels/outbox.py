@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.config import OutboxConfig, alert_config, outbox_config, webhook_config
 from bot.channels.rasa_trigger import DeliveryError
 from bot.channels.transports import Envelope, Transports
 from bot.settings import Settings, get_settings
+from bot.settings.sections import OutboxConfig
 from bot.store.db import engine_for, session_factory
 from bot.store.models import OutboxMessage, utcnow
 
@@ -142,8 +142,8 @@ def deliver_due(
 def deliver_now(settings: Settings | None = None) -> DeliveryReport:
     """One delivery pass with this deployment's settings (what the web loop and ``outbox retry`` run)."""
     settings = settings or get_settings()
-    config = outbox_config(settings)
-    transports = Transports(webhook_config(settings), alert_config(settings), config)
+    config = settings.outbox
+    transports = Transports(settings.webhooks, settings.alerts, config)
     return deliver_due(session_factory(engine_for(settings.database_url)), transports.send, config)
 
 

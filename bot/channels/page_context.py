@@ -25,13 +25,14 @@ from typing import Any
 
 from bot.channels.references import BadReference, checked
 from bot.settings import Settings
+from bot.settings.sections import MAX_CONTEXT_TTL_SECONDS
 from bot.taxonomy import load_taxonomy
 from bot.tokens import widget_secret
 
 VERSION = "v1"
 TOUCHPOINT = re.compile(r"[a-z][a-z0-9_]{0,63}")
 # A context is for one visit: the page is signed when it is rendered, and a reload signs it again.
-MAX_TTL_SECONDS = 24 * 3600
+MAX_TTL_SECONDS = MAX_CONTEXT_TTL_SECONDS
 MAX_TOKEN_CHARS = 2048
 
 
@@ -120,21 +121,9 @@ def verify(secret: str, token: object, now: float | None = None) -> PageContext:
         raise ContextRejected("invalid_context", str(exc)) from exc
 
 
-DEFAULT_TTL_SECONDS = 3600
-
-
-def ttl_setting(settings: Settings) -> int:
-    """``widget.context_ttl_seconds`` in siloscope.yml: how long a signed page context stays valid."""
-    raw = settings.raw.get("widget") or {}
-    value = raw.get("context_ttl_seconds", DEFAULT_TTL_SECONDS) if isinstance(raw, dict) else DEFAULT_TTL_SECONDS
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_TTL_SECONDS:
-        raise BadReference(f"siloscope.yml: widget.context_ttl_seconds must be 1-{MAX_TTL_SECONDS}, not {value!r}")
-    return value
-
-
 def sign_for(settings: Settings, context: PageContext, ttl_seconds: int | None = None) -> str:
     """Sign ``context`` as the company's page server would, after checking its touchpoint is in silos.yml."""
     touchpoints = load_taxonomy(settings.silos_file).touchpoints
     if context.touchpoint not in touchpoints:
         raise BadReference(f"unknown touchpoint {context.touchpoint!r}; known: {', '.join(touchpoints)}")
-    return sign(widget_secret(), context, ttl_seconds or ttl_setting(settings))
+    return sign(widget_secret(), context, ttl_seconds or settings.widget.context_ttl_seconds)

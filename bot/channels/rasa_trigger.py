@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import requests
 
-from bot.channels.config import RasaConfig
+from bot.settings.sections import RasaConfig
 
 
 class DeliveryError(Exception):

@@ -25,6 +25,10 @@ class SignatureError(ValueError):
     """The request is not signed by whom it claims; the message says what is wrong."""
 
 
+class MissingSignature(SignatureError):
+    """The request carries no signature at all (usually a sender not yet configured, not an attack)."""
+
+
 def _mac(secret: str, message: bytes) -> bytes:
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
 
@@ -36,7 +40,7 @@ def siloscope_signature(secret: str, body: bytes) -> str:
 
 def verify_siloscope(secret: str, body: bytes, header: str | None) -> None:
     if not header:
-        raise SignatureError("missing X-Siloscope-Signature header")
+        raise MissingSignature("missing X-Siloscope-Signature header")
     if not header.startswith("sha256="):
         raise SignatureError("X-Siloscope-Signature must look like 'sha256=<hex digest>'")
     if not hmac.compare_digest(header.strip(), siloscope_signature(secret, body)):
@@ -49,7 +53,7 @@ def shopify_signature(secret: str, body: bytes) -> str:
 
 def verify_shopify(secret: str, body: bytes, header: str | None) -> None:
     if not header:
-        raise SignatureError("missing X-Shopify-Hmac-Sha256 header")
+        raise MissingSignature("missing X-Shopify-Hmac-Sha256 header")
     if not hmac.compare_digest(header.strip(), shopify_signature(secret, body)):
         raise SignatureError("X-Shopify-Hmac-Sha256 does not match the body")
 
@@ -62,7 +66,7 @@ def stripe_signature(secret: str, body: bytes, timestamp: int | None = None) -> 
 
 def verify_stripe(secret: str, body: bytes, header: str | None, tolerance: int, now: float | None = None) -> None:
     if not header:
-        raise SignatureError("missing Stripe-Signature header")
+        raise MissingSignature("missing Stripe-Signature header")
     stamp: str | None = None
     candidates: list[str] = []
     for part in header.split(","):
@@ -88,7 +92,7 @@ def verify_zendesk(
     secret: str, body: bytes, header: str | None, timestamp: str | None, tolerance: int, now: float | None = None
 ) -> None:
     if not header or not timestamp:
-        raise SignatureError("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp header")
+        raise MissingSignature("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp header")
     try:
         sent = datetime.fromisoformat(timestamp.strip().replace("Z", "+00:00")).timestamp()
     except ValueError as exc:

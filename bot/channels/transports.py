@@ -17,9 +17,9 @@ from typing import Any
 import requests
 
 from bot.channels.chat_text import SLACK_QUOTE_PREFIX, slack_escape, slack_quote
-from bot.channels.config import AlertConfig, OutboxConfig, WebhookConfig
 from bot.channels.rasa_trigger import DeliveryError, RasaTriggerClient, TriggerRequest
 from bot.channels.signing import siloscope_signature
+from bot.settings.sections import AlertConfig, OutboxConfig, WebhookConfig
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,8 @@ from bot.errors import UsageError
 TARGET_TEXTS_PER_S = 1000.0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "bench",
-        help="measure analysis speed (texts/s) as a ratio to TextBlob alone",
-        description="Time attribution plus sentiment against TextBlob's sentiment alone on the same texts.",
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Time attribution plus sentiment against TextBlob's sentiment alone on the same texts."
     parser.add_argument("what", choices=["attribution", "report"],
                         help="what to time (attribution includes sentiment; report: see bench_report)")
     parser.add_argument("-n", "--texts", type=int, default=3000, help="how many texts to time (default 3000)")

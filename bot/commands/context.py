@@ -17,8 +17,7 @@ from bot.errors import UsageError
 from bot.settings import get_settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("context", help="sign a touchpoint context for the website chat or REST")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--touchpoint", required=True, help="a touchpoint name from silos.yml")
     parser.add_argument("--customer", help="the customer's reference")
     parser.add_argument("--order", help="the order id")
@@ -32,8 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
-    widget = settings.raw.get("widget") or {}
-    channel = args.channel or (widget.get("channel") if isinstance(widget, dict) else None) or "web"
+    channel = args.channel or settings.widget.channel
     try:
         context = PageContext(touchpoint=args.touchpoint, customer_ref=args.customer or None,
                               order_id=args.order or None, ticket_id=args.ticket or None, channel=channel)

@@ -16,14 +16,12 @@ import json
 import sys
 
 from bot.errors import UsageError
-from bot.privacy.config import privacy_config
 from bot.privacy.rights import audit_rows, count_customer, erase_customer, export_customer, purge_expired
 from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("customer", help="export or erase one customer's data; apply the retention window")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="customer_command", metavar="ACTION")
     actions.required = True
     export = actions.add_parser("export", help="print everything stored about one customer as JSON")
@@ -99,7 +97,7 @@ def run_erase(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    days = args.days if args.days is not None else privacy_config().retention_days
+    days = args.days if args.days is not None else get_settings().privacy.retention_days
     if days is None:
         raise UsageError("no retention window: set privacy.retention_days in siloscope.yml or pass --days")
     if days < 1:

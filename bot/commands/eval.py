@@ -25,14 +25,12 @@ from bot.taxonomy import TaxonomyError
 MODELS = {"attribution": ATTRIBUTION_MODELS, "sentiment": SENTIMENT_MODELS}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "eval",
-        help="score attribution or sentiment against labelled CSVs",
-        description="Score silo attribution (text,silo) or sentiment (text,sentiment) against a labelled "
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Score silo attribution (text,silo) or sentiment (text,sentiment) against a labelled "
         "UTF-8 CSV; prints n, accuracy, macro-F1, coverage and calibration error (attribution), per-class "
         "precision/recall/F1, a confusion matrix and texts/s. 'all' scores every CSV in the shared datasets "
-        "folder and in the folders or files given, with the baselines, in one table.",
+        "folder and in the folders or files given, with the baselines, in one table."
     )
     analyses = parser.add_subparsers(dest="what", metavar="{all,attribution,sentiment}")
     analyses.required = True

@@ -22,8 +22,7 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("export", help="print stored feedback as CSV or JSON")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
     parser.add_argument("--since", help="only responses updated in this window: 12h, 7d, 2w, 6m (months) or a date")
     parser.set_defaults(handler=run)

@@ -11,8 +11,7 @@ from bot.settings import get_settings
 from bot.store.db import make_engine, migrate
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("migrate", help="create or upgrade the database schema")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 

@@ -18,8 +18,7 @@ from bot.store.db import engine_for, session_factory
 from bot.store.models import OutboxMessage
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("outbox", help="list or retry queued survey triggers and alerts")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="outbox_command", metavar="ACTION")
     actions.required = True
     listing = actions.add_parser("list", help="show queued, delivered and dead messages, newest first")

@@ -12,12 +12,8 @@ from analytics.service import ReportOptions, make_report
 from bot.errors import UsageError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "report",
-        help="friction report by silo, touchpoint, channel or period (table, CSV, JSON, HTML)",
-        description="Where customers suffer, which department owns it, and whether it is getting better.",
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Where customers suffer, which department owns it, and whether it is getting better."
     parser.add_argument("--since", default="30d", help="window: 7d, 12w, 6m, or a date like 2026-01-31 (default 30d)")
     parser.add_argument("--until", help="last day of the window (a date; default today)")
     parser.add_argument("--by", default="silo", help=f"group by: {', '.join(GROUPINGS)} (default silo)")

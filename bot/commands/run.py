@@ -7,7 +7,6 @@ one crash never takes the other servers and their conversations down.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 from types import FrameType
 
@@ -18,9 +17,8 @@ from bot.tokens import actions_token, rasa_token
 from bot.web.dashboard import dashboard_token
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="start the action server, Rasa and the web service")
-    parser.add_argument("--host", default=os.environ.get("SILOSCOPE_BIND", "127.0.0.1"), help="interface to bind")
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=None, help="interface to bind (default: $SILOSCOPE_BIND, else 127.0.0.1)")
     parser.set_defaults(handler=run)
 
 
@@ -44,10 +42,10 @@ A server that stops is restarted. Press Ctrl-C to stop everything.
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     config = StackConfig(
-        rasa_port=settings.ports["rasa"],
-        actions_port=settings.ports["actions"],
-        web_port=settings.ports["web"],
-        host=args.host,
+        rasa_port=settings.ports.rasa,
+        actions_port=settings.ports.actions,
+        web_port=settings.ports.web,
+        host=args.host or settings.bind,
         rasa_token=rasa_token(),
         actions_token=actions_token(),
         env={"DATABASE_URL": settings.database_url},

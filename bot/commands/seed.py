@@ -15,12 +15,10 @@ from bot.synthetic import seed
 MAX_ROWS = 10_000_000
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "seed",
-        help="fill the store with realistic synthetic feedback (for demos and benchmarks)",
-        description="Write N synthetic responses over the last D days: silos, touchpoints, channels, "
-        "attributions and hand-offs. Existing data is kept.",
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Write N synthetic responses over the last D days: silos, touchpoints, channels, "
+        "attributions and hand-offs. Existing data is kept."
     )
     parser.add_argument("--rows", type=int, default=5000, help="responses to create (default 5000)")
     parser.add_argument("--days", type=int, default=90, help="spread them over this many days up to today (default 90)")

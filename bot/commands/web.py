@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from bot.channels import config as channel_config
-from bot.privacy.config import privacy_config
 from bot.settings import get_settings
 from bot.web.app import create_app
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("web", help="serve the dashboard, webhooks and demo page")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=None, help="default: ports.web in siloscope.yml (8000)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    channel_config.check(settings)  # a bad webhooks/outbox/alerts section stops us here, in one line
-    privacy_config(settings)  # a bad privacy: section likewise, not a failing sweep later
-    create_app(settings).run(host=args.host, port=args.port or settings.ports["web"], access_log=False)
+    settings = get_settings()  # every section is checked here: a bad one stops us with one line
+    create_app(settings).run(host=args.host, port=args.port or settings.ports.web, access_log=False)
     return 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from bot.privacy.config import RedactionRules
+from bot.settings.sections import RedactionRules
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # Two letters, two check digits, then 11-30 letters or digits, optionally grouped by spaces or dashes.

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.privacy.config import RedactionRules
 from bot.privacy.redaction import ALL, redact
+from bot.settings.sections import RedactionRules
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-character escapes, 8-bit CSI.
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|\x9b[0-?]*[ -/]*[@-~]")

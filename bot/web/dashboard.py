@@ -27,7 +27,7 @@ from analytics.html import page, quote_html, quote_meta, report_body, subtitle
 from analytics.render import render
 from analytics.report import GROUPINGS, FrictionReport
 from analytics.service import ReportOptions, load, make_report
-from bot.errors import UsageError
+from bot.errors import NoFeedback, UsageError
 from bot.settings import Settings
 from bot.tokens import get_or_create_token
 from bot.web.headers import is_https
@@ -142,8 +142,10 @@ async def dashboard(request: Request) -> HTTPResponse:
     try:
         report: FrictionReport = await _in_thread(partial(make_report, ReportOptions.from_query(values),
                                                           settings=settings))
+    except NoFeedback as exc:
+        return _error_page(settings, values, str(exc), 200)
     except UsageError as exc:
-        return _error_page(settings, values, str(exc), 400 if "no feedback" not in str(exc) else 200)
+        return _error_page(settings, values, str(exc), 400)
     body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by),
                                                         _response_link)
     return html(page("Siloscope dashboard", subtitle(report), body))

@@ -13,19 +13,16 @@ then), so the dashboard cookie is marked ``Secure`` and HSTS is sent when the vi
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import BaseHTTPResponse
 
-from bot.errors import UsageError
 from bot.settings import Settings
 from bot.taxonomy import TaxonomyError
-from bot.web.demo import WidgetConfigError, socket_url_for, widget_settings
+from bot.web.demo import WidgetConfigError, socket_url_for
 
-TRUSTED_PROXIES_ENV = "SILOSCOPE_TRUSTED_PROXIES"
 FIXED_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -33,13 +30,6 @@ FIXED_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000"
-
-
-def trusted_proxies() -> int:
-    raw = os.environ.get(TRUSTED_PROXIES_ENV, "").strip() or "0"
-    if not raw.isdigit():
-        raise UsageError(f"{TRUSTED_PROXIES_ENV} must be the number of proxies in front (0, 1, ...), not {raw!r}")
-    return int(raw)
 
 
 def is_https(request: Request) -> bool:
@@ -50,7 +40,7 @@ def is_https(request: Request) -> bool:
 def socket_origins(request: Request, settings: Settings) -> list[str]:
     """The origin of the Rasa socket.io channel, for polling (http/https) and the websocket (ws/wss)."""
     try:
-        parts = urlsplit(socket_url_for(request, widget_settings(settings), settings))
+        parts = urlsplit(socket_url_for(request, settings.widget, settings))
     except (WidgetConfigError, TaxonomyError):
         return []  # the page itself answers 500 and says why; no origin is allowed meanwhile
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -77,7 +67,7 @@ def content_security_policy(connect: list[str]) -> str:
 
 def install(app: Sanic) -> None:
     """Trust the configured proxies and add the headers to every response, errors and redirects included."""
-    app.config.PROXIES_COUNT = trusted_proxies() or None
+    app.config.PROXIES_COUNT = app.ctx.settings.trusted_proxies or None  # SILOSCOPE_TRUSTED_PROXIES
 
     @app.on_response
     async def security_headers(request: Request, response: BaseHTTPResponse) -> None:

@@ -15,7 +15,6 @@ from functools import partial
 from sanic import Blueprint, Sanic
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.privacy.config import privacy_config
 from bot.privacy.rights import purge_expired
 from bot.store.db import engine_for, session_factory
 
@@ -40,7 +39,7 @@ async def _sweep_forever(app: Sanic, retention_days: int, every_seconds: float) 
 
 @blueprint.listener("after_server_start")
 async def _start_sweep(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
-    config = privacy_config(app.ctx.settings)
+    config = app.ctx.settings.privacy
     app.ctx.retention = None
     if config.retention_days is not None:
         app.ctx.retention = asyncio.get_running_loop().create_task(

@@ -25,6 +25,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sanic import Blueprint, Sanic
@@ -34,20 +35,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.channels.adapters import ADAPTERS, Ignored, verify
-from bot.channels.config import (
-    SILOSCOPE_SECRET_ENV,
-    OutboxConfig,
-    WebhookConfig,
-    alert_config,
-    outbox_config,
-    webhook_config,
-)
 from bot.channels.events import EventRejected, TouchpointEventIn, native_event, parse_json
 from bot.channels.intake import accept_event
 from bot.channels.outbox import deliver_due
-from bot.channels.signing import SignatureError, verify_siloscope
+from bot.channels.signing import MissingSignature, SignatureError, verify_siloscope
 from bot.channels.transports import Transports
 from bot.settings import Settings
+from bot.settings.sections import SILOSCOPE_SECRET_ENV, OutboxConfig, WebhookConfig
 from bot.store.db import engine_for, session_factory
 from bot.taxonomy import Taxonomy, load_taxonomy
 
@@ -59,24 +53,29 @@ blueprint = Blueprint("siloscope_webhooks", url_prefix="/webhooks")
 class _Runtime:
     webhooks: WebhookConfig
     outbox: OutboxConfig
-    taxonomy: Taxonomy
+    silos_file: Path
     factory: sessionmaker
     transports: Transports
     wake: asyncio.Event | None = None
     worker: asyncio.Task | None = None
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The current ``silos.yml``: an edit reaches the webhooks as it reaches the chat and attribution."""
+        return load_taxonomy(self.silos_file)
 
 
 def _runtime(app: Sanic) -> _Runtime:
     runtime = getattr(app.ctx, "channels", None)
     if runtime is None:
         settings: Settings = app.ctx.settings
-        webhooks, outbox = webhook_config(settings), outbox_config(settings)
+        webhooks, outbox = settings.webhooks, settings.outbox
         runtime = _Runtime(
             webhooks=webhooks,
             outbox=outbox,
-            taxonomy=load_taxonomy(settings.silos_file),
+            silos_file=settings.silos_file,
             factory=session_factory(engine_for(settings.database_url)),
-            transports=Transports(webhooks, alert_config(settings), outbox),
+            transports=Transports(webhooks, settings.alerts, outbox),
         )
         app.ctx.channels = runtime
     return runtime
@@ -110,7 +109,7 @@ async def _receive(request: Request, source: str) -> HTTPResponse:
             else:
                 verify(source, secret, body, request.headers, config.signature_tolerance_seconds)
         except SignatureError as exc:
-            reason = "missing_signature" if str(exc).startswith("missing") else "bad_signature"
+            reason = "missing_signature" if isinstance(exc, MissingSignature) else "bad_signature"
             return _refuse(401, reason, str(exc))
         data: Any = parse_json(body)
         if source == "siloscope":

@@ -9,6 +9,7 @@ import pytest
 from analytics.metrics import MetricSettings, Sums, changes, derive, newcombe, wilson
 from analytics.periods import bucket_start, local_period, make_window, period_label, zone
 from bot.errors import UsageError
+from bot.settings import Settings, SettingsError
 
 Z95 = 1.959964
 
@@ -50,15 +51,15 @@ def test_mean_change_uses_welch_interval_from_sums_of_squares() -> None:
 
 
 def test_friction_weights_come_from_settings_and_missing_components_drop_out() -> None:
-    settings = MetricSettings.from_raw({"analytics": {"friction_weights": {"dissatisfied_share": 1.0,
-                                                                          "repeat_rate": 0.0}}})
+    settings = Settings.from_mapping({"analytics": {"friction_weights": {"dissatisfied_share": 1.0,
+                                                                        "repeat_rate": 0.0}}}).analytics.metrics
     sums = Sums(n=4, score_n=4, dissatisfied=1, effort_n=2, high_effort=2, sentiment_n=0, contact_n=4, repeat=4)
     # dissatisfied 0.25 (w 1.0), high effort 1.0 (w 0.2), negative: no answers, repeat 1.0 (w 0)
     assert derive(sums, settings)["friction_index"] == pytest.approx(100 * (0.25 + 0.2) / 1.2)
-    with pytest.raises(ValueError, match="unknown component"):
-        MetricSettings.from_raw({"analytics": {"friction_weights": {"happiness": 1}}})
+    with pytest.raises(SettingsError, match=r"unknown setting\(s\) analytics.friction_weights.happiness"):
+        Settings.from_mapping({"analytics": {"friction_weights": {"happiness": 1}}})
     with pytest.raises(ValueError, match="confidence"):
-        MetricSettings.from_raw({"analytics": {"confidence": 95}})
+        Settings.from_mapping({"analytics": {"confidence": 95}})
 
 
 def test_windows_start_at_local_midnight_and_previous_has_same_length() -> None:

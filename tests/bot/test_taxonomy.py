@@ -31,7 +31,7 @@ silos:
 
 def test_a_valid_file_builds_the_taxonomy() -> None:
     taxonomy = parse_taxonomy(VALID)
-    assert taxonomy.silo_names == ["shipping", "billing"]
+    assert list(taxonomy.silos) == ["shipping", "billing"]
     assert taxonomy.owner("delivery") == "shipping"
     assert taxonomy.owner("unknown") is None and taxonomy.owner(None) is None
     assert taxonomy.threshold == 0.4 and taxonomy.touchpoint_prior == 0.1

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from bot.errors import UsageError
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
-from bot.privacy.config import RedactionRules, privacy_config
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.settings.sections import RedactionRules
 from bot.store.db import engine_for, session_factory
 from bot.store.models import FeedbackResponse
 from bot.store.spool import Spool
@@ -99,14 +99,14 @@ def test_only_card_numbers_are_redacted_when_the_company_keeps_the_rest(tmp_path
     [
         ({"redact": {"cards": False}}, "cannot be turned off"),
         ({"redact": {"emails": "maybe"}}, "must be true or false"),
-        ({"redact": {"names": True}}, "privacy.redact takes only"),
+        ({"redact": {"names": True}}, r"unknown setting\(s\) privacy.redact.names"),
         ({"retention_days": 0}, "retention_days"),
-        ({"retention": 30}, "unknown privacy setting"),
+        ({"retention": 30}, r"unknown setting\(s\) privacy.retention"),
     ],
 )
 def test_a_bad_privacy_section_is_refused_with_one_line(privacy: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        privacy_config(Settings(database_url="sqlite://", silos_file=Path("silos.yml"), raw={"privacy": privacy}))
+        Settings.from_mapping({"privacy": privacy})
 
 
 
@@ -116,5 +116,4 @@ def test_the_cli_refuses_a_configuration_that_would_store_card_numbers(tmp_path:
 
 
 def test_the_shipped_configuration_redacts_everything() -> None:
-    assert privacy_config(Settings(database_url="sqlite://", silos_file=Path("silos.yml"),
-                                   raw={})).redact == RedactionRules()
+    assert load_settings({"SILOSCOPE_CONFIG": str(PROJECT_ROOT / "siloscope.yml")}).privacy.redact == RedactionRules()

@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from bot.channels.config import webhook_config
 from bot.channels.events import TouchpointEventIn
 from bot.channels.intake import accept_event
 from bot.cli import main
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
 from bot.privacy.files import open_private
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 from bot.store.db import engine_for, session_factory
 from bot.store.models import utcnow
 from bot.store.spool import Spool
@@ -42,7 +41,7 @@ def store(tmp_path: Path, tmp_database: str, monkeypatch: pytest.MonkeyPatch) ->
     factory = session_factory(engine_for(tmp_database))
     accept_event(factory, TouchpointEventIn(
         event_id="evt-1", source="stripe", touchpoint="invoice", silo="finance", occurred_at=utcnow(),
-        customer_ref=ALPHA, channel="email", order_id="ORD-7781"), webhook_config())
+        customer_ref=ALPHA, channel="email", order_id="ORD-7781"), get_settings().webhooks)
     service = get_feedback_service()
     survey = ConversationRef(key=ALPHA, sender_id=ALPHA, customer_ref=ALPHA, touchpoint="invoice", channel="email",
                              order_id="ORD-7781")

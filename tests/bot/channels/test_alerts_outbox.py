@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.alerts import enqueue_alerts
-from bot.channels.config import alert_config, outbox_config, webhook_config
 from bot.channels.outbox import deliver_due
 from bot.channels.signing import siloscope_signature
 from bot.channels.transports import Transports
 from bot.cli import main
+from bot.settings import get_settings
 from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, OutboxMessage
 
 from .conftest import SECRETS, FakePeer
@@ -197,8 +197,9 @@ def test_two_workers_never_send_the_same_alert_twice(sessions, peers, channel_en
     peers["helpdesk"].delay = 0.2
     for n in range(4):
         store_response(sessions, f"c{n}", score=1, text="bad", attributions=[("delivery", .9, -.6)])
-    transports = Transports(webhook_config(), alert_config(), outbox_config())
-    workers = [threading.Thread(target=deliver_due, args=(sessions, transports.send, outbox_config()))
+    settings = get_settings()
+    transports = Transports(settings.webhooks, settings.alerts, settings.outbox)
+    workers = [threading.Thread(target=deliver_due, args=(sessions, transports.send, settings.outbox))
                for _ in range(2)]
     for worker in workers:
         worker.start()

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from bot.channels.chat_text import ELLIPSIS, QUOTE_MAX_CHARS_LIMIT, fit, slack_escape, slack_inert, slack_quote
-from bot.channels.config import alert_config
 from bot.errors import UsageError
 from bot.settings import Settings
 
@@ -55,11 +54,10 @@ def test_slack_quote_fits_a_block_kit_section_whatever_the_customer_typed() -> N
 
 def test_quote_max_chars_is_bounded_by_block_kit() -> None:
     def config(value: int):  # type: ignore[no-untyped-def]
-        return alert_config(Settings(database_url="sqlite://", silos_file=None, ports={},  # type: ignore[arg-type]
-                                     raw={"alerts": {"quote_max_chars": value}}))
+        return Settings.from_mapping({"alerts": {"quote_max_chars": value}}).alerts
 
     assert config(QUOTE_MAX_CHARS_LIMIT).quote_max_chars == QUOTE_MAX_CHARS_LIMIT == 2998
     with pytest.raises(UsageError, match=r"alerts\.quote_max_chars is 2999; the most is 2998.*3,000 characters"):
         config(QUOTE_MAX_CHARS_LIMIT + 1)
-    with pytest.raises(UsageError, match=r"alerts\.quote_max_chars must be a number >= 20"):
+    with pytest.raises(UsageError, match=r"alerts\.quote_max_chars must be a whole number >= 20"):
         config(5)

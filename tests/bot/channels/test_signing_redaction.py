@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from bot.channels import signing
-from bot.channels.config import alert_config, outbox_config, webhook_config
 from bot.channels.rasa_trigger import DeliveryError, RasaTriggerClient, TriggerRequest
 from bot.channels.redaction import redact, short_quote
 from bot.errors import UsageError
@@ -84,37 +83,37 @@ def test_short_quote_cuts_at_a_word_after_redacting() -> None:
 
 
 def _settings(tmp_path: Path, raw: dict) -> Settings:
-    return Settings(database_url="sqlite://", silos_file=tmp_path / "silos.yml", ports={"rasa": 5005}, raw=raw)
+    return Settings.from_mapping(raw, silos_file=tmp_path / "silos.yml")
 
 
 def test_config_errors_name_the_setting(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"alerts\.destinations\.x\.type"):
-        alert_config(_settings(tmp_path, {"alerts": {"destinations": {"x": {"type": "fax", "url": "http://x"}}}}))
+        _settings(tmp_path, {"alerts": {"destinations": {"x": {"type": "fax", "url": "http://x"}}}})
     with pytest.raises(UsageError, match=r"alerts.routes.finance names unknown destination\(s\) \['nope'\]"):
-        alert_config(_settings(tmp_path, {"alerts": {"routes": {"finance": ["nope"]}}}))
+        _settings(tmp_path, {"alerts": {"routes": {"finance": ["nope"]}}})
     with pytest.raises(UsageError, match=r"alerts\.response_url must contain \{id\}"):
-        alert_config(_settings(tmp_path, {"alerts": {"response_url": "http://dash/"}}))
+        _settings(tmp_path, {"alerts": {"response_url": "http://dash/"}})
     with pytest.raises(UsageError, match=r"outbox\.max_attempts"):
-        outbox_config(_settings(tmp_path, {"outbox": {"max_attempts": 0}}))
+        _settings(tmp_path, {"outbox": {"max_attempts": 0}})
     with pytest.raises(UsageError, match=r"webhooks\.max_body_bytes"):
-        webhook_config(_settings(tmp_path, {"webhooks": {"max_body_bytes": "big"}}))
+        _settings(tmp_path, {"webhooks": {"max_body_bytes": "big"}})
 
 
 def test_shipped_config_loads_and_backs_off_by_doubling() -> None:
     raw = yaml.safe_load((Path(__file__).resolve().parents[3] / "siloscope.yml").read_text())
     settings = _settings(Path("."), raw)
-    outbox = outbox_config(settings)
+    outbox = settings.outbox
     assert [outbox.backoff(n) for n in (1, 2, 3)] == [30, 60, 120]
     assert outbox.backoff(20) == 3600
-    assert set(webhook_config(settings).sources) == {"zendesk", "shopify", "stripe"}
-    assert alert_config(settings).destinations_for("legal")[0].name == "slack"
+    assert set(settings.webhooks.sources) == {"zendesk", "shopify", "stripe"}
+    assert settings.alerts.destinations_for("legal")[0].name == "slack"
 
 
 def test_rasa_client_quotes_the_sender_and_reports_failures(monkeypatch: pytest.MonkeyPatch) -> None:
     rasa = FakePeer("rasa")
     try:
         monkeypatch.setenv("RASA_TOKEN", SECRETS["RASA_TOKEN"])
-        config = webhook_config(_settings(Path("."), {"webhooks": {"rasa": {"url": rasa.url + "/"}}})).rasa
+        config = _settings(Path("."), {"webhooks": {"rasa": {"url": rasa.url + "/"}}}).webhooks.rasa
         client = RasaTriggerClient(config)
         client.trigger(TriggerRequest("shop/42 C", "callback", {"touchpoint": "order"}))
         assert rasa.received[0].path == "/conversations/shop%2F42%20C/trigger_intent"

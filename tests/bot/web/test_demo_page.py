@@ -149,10 +149,7 @@ def test_a_misconfigured_widget_says_which_setting_is_wrong(tmp_path: Path) -> N
 def test_widget_settings_name_the_bad_key(
     widget: object, message: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bot.settings import Settings
-    from bot.web.demo import WidgetConfigError, widget_settings
+    from bot.settings import Settings, SettingsError
 
-    monkeypatch.delenv("SILOSCOPE_SOCKET_URL", raising=False)
-    settings = Settings(database_url="sqlite://", silos_file=tmp_path / "silos.yml", raw={"widget": widget})
-    with pytest.raises(WidgetConfigError, match=re.escape(message)):
-        widget_settings(settings)
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        Settings.from_mapping({"widget": widget}, silos_file=tmp_path / "silos.yml")
