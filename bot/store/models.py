@@ -195,3 +195,22 @@ class PrivacyAudit(Base):
     counts = Column(JSON, nullable=False)
 
     __table_args__ = (Index("ix_privacy_audit_at", "at"),)
+
+
+class CompanyExample(Base):
+    """One of the company's own sentences labelled with a silo: a training example beside the default corpus.
+
+    Kept in the database, never in git: it is the company's data (a helpdesk history, a manager's
+    correction), and every process that attributes must see the same examples.
+    """
+
+    __tablename__ = "company_examples"
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    text_hash = Column(String(64), nullable=False)  # sha256 of the normalised text: the same sentence is kept once
+    silo = Column(String(64), nullable=False)
+    source = Column(String(200), nullable=False)  # which file (or "correction") it came from
+    added_by = Column(String(200), nullable=False)
+    added_at = Column(DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("text_hash", "silo", name="uq_company_examples_text_silo"),)

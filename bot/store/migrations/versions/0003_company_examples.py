@@ -1,0 +1,35 @@
+"""company examples: the company's own labelled sentences, learnt beside the default corpus
+
+Revision ID: 0003_company_examples
+Revises: 0002_sec_data
+Create Date: 2026-12-02 01:45:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_company_examples"
+down_revision = "0002_sec_data"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "company_examples",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("text_hash", sa.String(length=64), nullable=False),
+        sa.Column("silo", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("added_by", sa.String(length=200), nullable=False),
+        sa.Column("added_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("text_hash", "silo", name="uq_company_examples_text_silo"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("company_examples")
