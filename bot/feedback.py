@@ -116,11 +116,14 @@ def analyse_response(
 def _reanalyse(session: Session, response: FeedbackResponse) -> None:
     """Attribute the response again with the company's current model (its learnt examples included).
 
-    Imported here, not at the top: scikit-learn loads only when an answer is analysed.
+    A manager's correction of its silo still stands afterwards (``bot.corrections``). Imported here,
+    not at the top: scikit-learn loads only when an answer is analysed.
     """
     from bot.attribution.company import company_attributor
+    from bot.corrections import reapply
 
     repository.replace_attributions(session, response, *analyse_response(response, company_attributor(session)))
+    reapply(session, response)
 
 
 class FeedbackService:

@@ -26,8 +26,8 @@ from bot.attribution import Attributor, get_attributor
 from bot.attribution.adaptation import adapt
 from bot.attribution.model import _read_cached, _training_key, _write_cached
 from bot.evaluation import normalised
-from bot.settings.sections import RedactionRules
 from bot.privacy.text import clean_customer_text
+from bot.settings.sections import RedactionRules
 from bot.store.models import CompanyExample
 from bot.taxonomy import Taxonomy
 

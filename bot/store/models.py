@@ -210,7 +210,23 @@ class CompanyExample(Base):
     text_hash = Column(String(64), nullable=False)  # sha256 of the normalised text: the same sentence is kept once
     silo = Column(String(64), nullable=False)
     source = Column(String(200), nullable=False)  # which file (or "correction") it came from
+    # the response a manager's correction was made on: erasing that customer erases this example too
+    response_id = Column(Integer, ForeignKey("feedback_responses.id", ondelete="CASCADE"))
     added_by = Column(String(200), nullable=False)
     added_at = Column(DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (UniqueConstraint("text_hash", "silo", name="uq_company_examples_text_silo"),)
+
+
+class SiloCorrection(Base):
+    """A manager said a response belongs to another silo: who, when, from what to what."""
+
+    __tablename__ = "silo_corrections"
+    id = Column(Integer, primary_key=True)
+    response_id = Column(Integer, ForeignKey("feedback_responses.id", ondelete="CASCADE"), nullable=False)
+    from_silo = Column(String(64))  # None: it was unattributed
+    to_silo = Column(String(64), nullable=False)
+    corrected_by = Column(String(200), nullable=False)
+    corrected_at = Column(DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_silo_corrections_response", "response_id"),)
