@@ -46,6 +46,27 @@ class HandoffLine:
 
 
 @dataclass(frozen=True)
+class CorrectionLine:
+    from_silo: str | None
+    to_silo: str
+    corrected_by: str
+    corrected_at: datetime
+
+
+@dataclass(frozen=True)
+class UnsureAnswer:
+    """An answer in the review queue: what the model made of it, and how sure it was."""
+
+    id: int
+    created_at: datetime
+    touchpoint: str | None
+    score: int | None
+    text: str
+    primary_silo: str | None
+    primary_confidence: float | None
+
+
+@dataclass(frozen=True)
 class ResponseDetail:
     """A stored response with everything the analysis wrote about it."""
 
@@ -65,6 +86,7 @@ class ResponseDetail:
     status: str | None
     attributions: list[AttributionLine]
     handoffs: list[HandoffLine]
+    corrections: list[CorrectionLine]
 
 
 def bar_window(window: Window, group_by: str, key: str) -> Window:
@@ -102,6 +124,7 @@ def response_detail(response_id: int, *, settings: Settings, engine: Engine | No
             return None
         attributions = queries.attributions_of(connection, response_id)
         handoffs = queries.handoffs_of(connection, response_id)
+        corrections = queries.corrections_of(connection, response_id)
     return ResponseDetail(
         id=row.id, created_at=row.created_at, touchpoint=row.touchpoint, channel=row.channel, score=row.score,
         effort=row.effort, contact_count=row.contact_count, text=row.text, probe_text=row.probe_text,
@@ -110,4 +133,16 @@ def response_detail(response_id: int, *, settings: Settings, engine: Engine | No
         attributions=[AttributionLine(a.rank, a.silo, a.confidence, a.sentiment_label, a.evidence)
                       for a in attributions],
         handoffs=[HandoffLine(h.from_silo, h.to_silo, h.evidence) for h in handoffs],
+        corrections=[CorrectionLine(c.from_silo, c.to_silo, c.corrected_by, c.corrected_at) for c in corrections],
     )
+
+
+def review_queue(
+    limit: int, offset: int = 0, *, settings: Settings, engine: Engine | None = None
+) -> list[UnsureAnswer]:
+    """The answers a manager should check first: the model's least sure, none corrected yet."""
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        rows = queries.least_sure(connection, limit, offset)
+    return [UnsureAnswer(r.id, r.created_at, r.touchpoint, r.score, r.text, r.primary_silo, r.primary_confidence)
+            for r in rows]

@@ -27,12 +27,13 @@ from sqlalchemy.types import DateTime
 
 from analytics.metrics import MetricSettings, sum_columns
 from analytics.periods import Window, bucket_expression
-from bot.store.models import Attribution, FeedbackResponse, Handoff
+from bot.store.models import Attribution, FeedbackResponse, Handoff, SiloCorrection
 from bot.taxonomy import UNATTRIBUTED
 
 RESPONSES: Table = FeedbackResponse.__table__
 ATTRIBUTIONS: Table = Attribution.__table__
 HANDOFFS: Table = Handoff.__table__
+CORRECTIONS: Table = SiloCorrection.__table__
 DIMENSIONS = ("silo", "touchpoint", "channel")
 UNKNOWN = "unknown"
 
@@ -219,4 +220,28 @@ def attributions_of(connection: Connection, response_id: int) -> list[Any]:
 def handoffs_of(connection: Connection, response_id: int) -> list[Any]:
     """The hand-offs between silos one response describes, in the order they were stored."""
     statement = select(HANDOFFS).where(HANDOFFS.c.response_id == response_id).order_by(HANDOFFS.c.id)
+    return list(connection.execute(statement))
+
+
+def corrections_of(connection: Connection, response_id: int) -> list[Any]:
+    """Managers' corrections of one response's silo, oldest first."""
+    statement = select(CORRECTIONS).where(CORRECTIONS.c.response_id == response_id).order_by(CORRECTIONS.c.id)
+    return list(connection.execute(statement))
+
+
+def least_sure(connection: Connection, limit: int, offset: int = 0) -> list[Any]:
+    """Answers with words that no manager has corrected, the model's least sure first.
+
+    Unattributed answers (no confidence at all) come first, then by rising confidence of the top silo,
+    newest first among equals: where a manager's look teaches the model most.
+    """
+    corrected = select(CORRECTIONS.c.response_id)
+    unsure_first = case((RESPONSES.c.primary_confidence.is_(None), 0), else_=1)
+    statement = (
+        select(RESPONSES.c.id, RESPONSES.c.created_at, RESPONSES.c.touchpoint, RESPONSES.c.channel,
+               RESPONSES.c.score, RESPONSES.c.text, RESPONSES.c.primary_silo, RESPONSES.c.primary_confidence)
+        .where(RESPONSES.c.text.isnot(None), RESPONSES.c.id.not_in(corrected))
+        .order_by(unsure_first, RESPONSES.c.primary_confidence, RESPONSES.c.created_at.desc(), RESPONSES.c.id.desc())
+        .limit(limit).offset(offset)
+    )
     return list(connection.execute(statement))

@@ -84,6 +84,12 @@ def _context() -> ModuleType:
     return context
 
 
+def _learn() -> ModuleType:
+    from bot.commands import learn
+
+    return learn
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -104,6 +110,7 @@ COMMANDS = (
     Command("seed", "fill the store with realistic synthetic feedback (for demos and benchmarks)", _seed),
     Command("customer", "export or erase one customer's data; apply the retention window", _customer),
     Command("context", "sign a touchpoint context for the website chat or REST", _context),
+    Command("learn", "teach attribution the company's labelled examples (CSV, or a helpdesk export)", _learn),
 )
 
 

@@ -125,8 +125,8 @@ class Report:
         return result
 
 
-def read_labelled_csv(path: Path, column: str, allowed: Sequence[str]) -> list[LabelledRow]:
-    """Read and validate ``text,<column>``; every problem raises DatasetError naming file and line."""
+def csv_records(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A UTF-8 CSV's header and its (line number, record) rows; an unreadable file raises DatasetError."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -140,13 +140,22 @@ def read_labelled_csv(path: Path, column: str, allowed: Sequence[str]) -> list[L
     reader = csv.DictReader(io.StringIO(content, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
+    try:
+        records = [(reader.line_num, record) for record in reader]
+    except csv.Error as exc:
+        raise DatasetError(f"{path}:{reader.line_num}: not valid CSV ({exc})") from exc
+    return header, records
+
+
+def read_labelled_csv(path: Path, column: str, allowed: Sequence[str]) -> list[LabelledRow]:
+    """Read and validate ``text,<column>``; every problem raises DatasetError naming file and line."""
+    header, records = csv_records(path)
     for needed in ("text", column):
         if needed not in header:
             raise DatasetError(f"{path}: missing column '{needed}' (header is: {','.join(header)})")
     allowed_set = set(allowed)
     rows: list[LabelledRow] = []
-    for record in reader:
-        line = reader.line_num
+    for line, record in records:
         text = (record.get("text") or "").strip()
         value = (record.get(column) or "").strip()
         if not text:

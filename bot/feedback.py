@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,9 @@ from bot.store.models import Attribution, Customer, FeedbackResponse, Handoff
 from bot.store.repository import ConversationRef
 from bot.store.spool import Spool, SpoolWriteError, Transient
 from bot.taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    from bot.attribution import Attributor
 
 __all__ = ["AnswerNotKept", "Answers", "ConversationRef", "FeedbackService", "get_feedback_service"]
 
@@ -66,11 +69,14 @@ class Answers:
     language: str | None = None
 
 
-def analyse_response(response: FeedbackResponse) -> tuple[list[Attribution], list[Handoff]]:
+def analyse_response(
+    response: FeedbackResponse, attributor: Attributor | None = None
+) -> tuple[list[Attribution], list[Handoff]]:
     """(Re)compute sentiment and silo attribution from the customer's own words.
 
     Sets the response's own sentiment columns and returns the new attribution and hand-off
     rows. Text in another language is kept but not analysed: an English model would guess.
+    ``attributor``: the company's (``bot.attribution.company``); the default one when None.
     """
     from bot.attribution import get_attributor
     from bot.sentiment import analyse_sentiment
@@ -86,7 +92,7 @@ def analyse_response(response: FeedbackResponse) -> tuple[list[Attribution], lis
     response.subjectivity = sentiment.subjectivity
     response.sentiment_label = sentiment.label
     response.sentiment_score = sentiment.score
-    result = get_attributor().attribute(words, touchpoint=response.touchpoint)
+    result = (attributor or get_attributor()).attribute(words, touchpoint=response.touchpoint)
     response.primary_silo = result.primary
     response.primary_confidence = result.mentions[0].confidence if result.mentions else None
     attributions = [
@@ -105,6 +111,19 @@ def analyse_response(response: FeedbackResponse) -> tuple[list[Attribution], lis
         for h in result.handoffs
     ]
     return attributions, handoffs
+
+
+def _reanalyse(session: Session, response: FeedbackResponse) -> None:
+    """Attribute the response again with the company's current model (its learnt examples included).
+
+    A manager's correction of its silo still stands afterwards (``bot.corrections``). Imported here,
+    not at the top: scikit-learn loads only when an answer is analysed.
+    """
+    from bot.attribution.company import company_attributor
+    from bot.corrections import reapply
+
+    repository.replace_attributions(session, response, *analyse_response(response, company_attributor(session)))
+    reapply(session, response)
 
 
 class FeedbackService:
@@ -192,7 +211,7 @@ class FeedbackService:
         if op == "restart":
             for field in ANSWER_FIELDS:
                 setattr(response, field, None)
-            repository.replace_attributions(session, response, *analyse_response(response))
+            _reanalyse(session, response)
             response.status, conversation.status = "partial", "open"
             return
         if op == "finish":
@@ -208,7 +227,7 @@ class FeedbackService:
             setattr(response, field, value)
             changed_words |= field in ("text", "probe_text", "language")
         if changed_words:
-            repository.replace_attributions(session, response, *analyse_response(response))
+            _reanalyse(session, response)
 
     def _transaction(self, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
         for attempt in (1, 2):

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.privacy.files import write_private
 from bot.store.models import (
     Attribution,
+    CompanyExample,
     Conversation,
     Customer,
     FeedbackResponse,
@@ -239,7 +240,12 @@ def _scrub_free_text(session: Session, response_ids: Any) -> dict[str, int]:
             update(model).where(model.response_id.in_(response_ids), model.evidence.isnot(None))
             .values(evidence=None).execution_options(synchronize_session=False)
         ).rowcount
-    return {"texts": responses, "evidence": evidence}
+    # a manager's correction made the customer's words a training example: they go with the text
+    examples = session.execute(
+        delete(CompanyExample).where(CompanyExample.response_id.in_(response_ids))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return {"texts": responses, "evidence": evidence, "training_examples": examples}
 
 
 def count_customer(factory: sessionmaker, ref: str, files: Files | None = None) -> dict[str, int]:

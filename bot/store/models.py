@@ -195,3 +195,38 @@ class PrivacyAudit(Base):
     counts = Column(JSON, nullable=False)
 
     __table_args__ = (Index("ix_privacy_audit_at", "at"),)
+
+
+class CompanyExample(Base):
+    """One of the company's own sentences labelled with a silo: a training example beside the default corpus.
+
+    Kept in the database, never in git: it is the company's data (a helpdesk history, a manager's
+    correction), and every process that attributes must see the same examples.
+    """
+
+    __tablename__ = "company_examples"
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    text_hash = Column(String(64), nullable=False)  # sha256 of the normalised text: the same sentence is kept once
+    silo = Column(String(64), nullable=False)
+    source = Column(String(200), nullable=False)  # which file (or "correction") it came from
+    # the response a manager's correction was made on: erasing that customer erases this example too
+    response_id = Column(Integer, ForeignKey("feedback_responses.id", ondelete="CASCADE"))
+    added_by = Column(String(200), nullable=False)
+    added_at = Column(DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("text_hash", "silo", name="uq_company_examples_text_silo"),)
+
+
+class SiloCorrection(Base):
+    """A manager said a response belongs to another silo: who, when, from what to what."""
+
+    __tablename__ = "silo_corrections"
+    id = Column(Integer, primary_key=True)
+    response_id = Column(Integer, ForeignKey("feedback_responses.id", ondelete="CASCADE"), nullable=False)
+    from_silo = Column(String(64))  # None: it was unattributed
+    to_silo = Column(String(64), nullable=False)
+    corrected_by = Column(String(200), nullable=False)
+    corrected_at = Column(DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_silo_corrections_response", "response_id"),)

@@ -16,19 +16,21 @@ from collections.abc import Callable
 from functools import partial
 from html import escape
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect, text
 
-from analytics.drilldown import QuotePage, ResponseDetail, quotes_behind, response_detail
+from analytics.drilldown import QuotePage, ResponseDetail, UnsureAnswer, quotes_behind, response_detail, review_queue
 from analytics.html import page, quote_html, quote_meta, report_body, subtitle
 from analytics.render import render
 from analytics.report import GROUPINGS, FrictionReport
 from analytics.service import ReportOptions, load, make_report
+from bot.corrections import CorrectionRefused, NoSuchResponse, correct
 from bot.errors import NoFeedback, UsageError
 from bot.settings import Settings
+from bot.taxonomy import load_taxonomy
 from bot.tokens import get_or_create_token
 from bot.web.headers import is_https
 
@@ -37,6 +39,7 @@ COOKIE = "siloscope_dashboard"
 FILTER_KEYS = ("since", "until", "by", "silo", "touchpoint", "channel", "tz")
 PERIODS = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("90d", "Last 90 days"), ("12m", "Last 12 months"))
 QUOTES_PER_PAGE = 25
+REVIEW_LINK = '<p><a href="/dashboard/review">Answers to review, least sure first</a></p>'
 EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}
 
 
@@ -146,7 +149,7 @@ async def dashboard(request: Request) -> HTTPResponse:
         return _error_page(settings, values, str(exc), 200)
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400)
-    body = _filter_form(settings, values) + report_body(report, _drill_link(values, report.group_by),
+    body = _filter_form(settings, values) + REVIEW_LINK + report_body(report, _drill_link(values, report.group_by),
                                                         _response_link)
     return html(page("Siloscope dashboard", subtitle(report), body))
 
@@ -219,9 +222,83 @@ async def response_page(request: Request, response_id: int) -> HTTPResponse:
                     f"{escape(a.evidence or '')}</td></tr>" for a in response.attributions)
     pairs = "".join(f"<li>{escape(h.from_silo)} → {escape(h.to_silo)}: {escape(h.evidence or '')}</li>"
                     for h in response.handoffs)
-    body = (f'<section><p><a href="/dashboard">← back to the dashboard</a></p><h2>Response #{response_id}</h2>'
+    body = (f'<section><p><a href="/dashboard">← back to the dashboard</a> · '
+            f'<a href="/dashboard/review">answers to review</a></p><h2>Response #{response_id}</h2>'
             f'<table id="response">{rows}</table></section>'
             f"<section><h2>Attributed silos</h2><table><tr><th>Rank</th><th>Silo</th><th>Confidence</th>"
             f"<th>Sentiment</th><th>Evidence</th></tr>{blame}</table>"
-            f"{'<h2>Hand-offs</h2><ul>' + pairs + '</ul>' if pairs else ''}</section>")
+            f"{'<h2>Hand-offs</h2><ul>' + pairs + '</ul>' if pairs else ''}</section>"
+            f"{_correction_form(response)}")
     return html(page("Siloscope dashboard: response", f"Response #{response_id}", body))
+
+
+def _correction_form(response: ResponseDetail, message: str = "") -> str:
+    """Change the response's silo: the reports follow, and the model learns from its words."""
+    options = "".join(f'<option value="{escape(name)}"{" selected" if name == response.primary_silo else ""}>'
+                      f'{escape(name.replace("_", " "))}</option>' for name in load_taxonomy().silos)
+    history = "".join(f"<li>{c.corrected_at:%Y-%m-%d %H:%M} UTC: {escape(c.from_silo or 'unattributed')} → "
+                      f"{escape(c.to_silo)} by {escape(c.corrected_by)}</li>" for c in response.corrections)
+    note = f'<p class="message" role="alert">{escape(message)}</p>' if message else ""
+    return (f'<section id="correction"><h2>Correct the silo</h2>{note}'
+            f'{"<ul>" + history + "</ul>" if history else ""}'
+            f'<form method="post" action="/dashboard/responses/{response.id}/silo">'
+            f'<label>Silo <select name="silo">{options}</select></label> '
+            f'<label>Your name <input name="by" required maxlength="200"></label> '
+            f'<button type="submit">Correct</button></form></section>')
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser's form post carries Origin; one from another site is refused (the cookie is SameSite too)."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return True  # not a browser's cross-site post: curl, or a script with the Bearer token
+    return urlsplit(origin).netloc == request.host
+
+
+@blueprint.post("/responses/<response_id:int>/silo")
+async def correct_response(request: Request, response_id: int) -> HTTPResponse:
+    """A manager's correction: recorded with who and when, the response and reports follow, the model learns."""
+    settings: Settings = request.app.ctx.settings
+    if not _same_origin(request):
+        return text("403 Forbidden: a correction must come from the dashboard's own page", status=403)
+    form = request.form or {}
+    silo, by = (form.get("silo") or "").strip(), (form.get("by") or "").strip()
+    try:
+        await _in_thread(partial(correct, settings.database_url, response_id, silo, by))
+    except NoSuchResponse as exc:
+        return html(page("Siloscope dashboard", "Response not found", f"<section><p>{escape(str(exc))}.</p>"
+                                                                       "</section>"), status=404)
+    except CorrectionRefused as exc:
+        detail = await _in_thread(partial(response_detail, response_id, settings=settings))
+        body = _correction_form(detail, f"Not changed: {exc}.") if detail else ""
+        return html(page("Siloscope dashboard: response", f"Response #{response_id}", body), status=400)
+    return redirect(f"/dashboard/responses/{response_id}", status=303)
+
+
+REVIEW_PER_PAGE = 25
+
+
+def _unsure_meta(answer: UnsureAnswer) -> str:
+    sure = "no confidence" if answer.primary_confidence is None else f"{answer.primary_confidence:.2f}"
+    score = "–" if answer.score is None else answer.score
+    return (f"{answer.created_at:%Y-%m-%d %H:%M} UTC · {answer.primary_silo or 'unattributed'} ({sure}) · "
+            f"{answer.touchpoint or ''} · score {score}")
+
+
+@blueprint.get("/review")
+async def review(request: Request) -> HTTPResponse:
+    """The answers the model is least sure about first, none corrected yet: where a manager's look helps most."""
+    settings: Settings = request.app.ctx.settings
+    try:
+        page_number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return text("page must be a number", status=400)
+    answers: list[UnsureAnswer] = await _in_thread(partial(
+        review_queue, REVIEW_PER_PAGE + 1, (page_number - 1) * REVIEW_PER_PAGE, settings=settings))
+    items = "".join(quote_html(a.id, a.text, _unsure_meta(a), _response_link) for a in answers[:REVIEW_PER_PAGE]
+    ) or '<p class="muted">Nothing to review: every answer with words has been corrected or there is none.</p>'
+    more = (f' · <a class="next" href="/dashboard/review?page={page_number + 1}">more →</a>'
+            if len(answers) > REVIEW_PER_PAGE else "")
+    body = (f'<section><p><a href="/dashboard">← back to the dashboard</a>{more}</p>'
+            f'<h2>Answers to review, least sure first</h2><div id="review-list">{items}</div></section>')
+    return html(page("Siloscope dashboard: review", "Open a response to correct its silo", body))

@@ -1,0 +1,141 @@
+"""The company's own labelled examples, and the attributor that learns from them.
+
+Examples live in the ``company_examples`` table, so every process (action servers, the web service, the
+CLI, on one host or many) attributes with the same ones, and none of them is in git. The model is the
+default one adapted with them (``bot.attribution.adaptation.adapt``: the company's rows weigh as much as
+a silo's default text, and its label counts become the priors), the method ``siloscope eval
+--adapt-labelled`` measures. It is retrained when the examples change: each process asks the database
+for a cheap version stamp, and a trained model is kept on disk under its content's hash, so after
+``siloscope learn`` trained it, the servers load it instead of training again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.attribution import Attributor, get_attributor
+from bot.attribution.adaptation import adapt
+from bot.attribution.model import _read_cached, _training_key, _write_cached
+from bot.evaluation import normalised
+from bot.privacy.text import clean_customer_text
+from bot.settings.sections import RedactionRules
+from bot.store.models import CompanyExample
+from bot.taxonomy import Taxonomy
+
+Version = tuple[int, int, str]  # how many examples, the newest id, the newest time: changes on every edit
+
+
+@dataclass(frozen=True)
+class LearnOutcome:
+    """What ``add_examples`` did, for the command's message and --json."""
+
+    added: int
+    already_known: int
+    per_silo: dict[str, int]  # every stored example per silo, after the change
+    total: int
+
+
+def text_hash(text: str) -> str:
+    """The same sentence (case and spacing aside) for the same silo is kept once."""
+    return hashlib.sha256(normalised(text).encode("utf-8")).hexdigest()
+
+
+def add_examples(
+    session: Session,
+    pairs: Iterable[tuple[str, str]],
+    source: str,
+    added_by: str,
+    redaction: RedactionRules,
+) -> LearnOutcome:
+    """Store the (text, silo) pairs not stored yet, their text cleaned as the chat's answers are."""
+    known = {(h, s) for h, s in session.execute(select(CompanyExample.text_hash, CompanyExample.silo))}
+    added = already = 0
+    for text, silo in pairs:
+        cleaned = clean_customer_text(text, redaction)
+        key = (text_hash(cleaned), silo)
+        if key in known:
+            already += 1
+            continue
+        known.add(key)
+        session.add(CompanyExample(text=cleaned, text_hash=key[0], silo=silo, source=source, added_by=added_by))
+        added += 1
+    session.flush()
+    per_silo = examples_per_silo(session)
+    return LearnOutcome(added=added, already_known=already, per_silo=per_silo, total=sum(per_silo.values()))
+
+
+def examples_per_silo(session: Session) -> dict[str, int]:
+    rows = session.execute(select(CompanyExample.silo, func.count()).group_by(CompanyExample.silo))
+    return dict(sorted((silo, int(n)) for silo, n in rows))
+
+
+def examples_per_source(session: Session) -> dict[str, int]:
+    rows = session.execute(select(CompanyExample.source, func.count()).group_by(CompanyExample.source))
+    return dict(sorted((source, int(n)) for source, n in rows))
+
+
+def forget_source(session: Session, source: str) -> int:
+    """Delete every example that came from ``source``; how many went."""
+    result = session.execute(delete(CompanyExample).where(CompanyExample.source == source))
+    return int(result.rowcount or 0)
+
+
+def version(session: Session) -> Version:
+    count, newest_id, newest_at = session.execute(
+        select(func.count(), func.max(CompanyExample.id), func.max(CompanyExample.added_at))
+    ).one()
+    return int(count), int(newest_id or 0), str(newest_at or "")
+
+
+def _pairs(session: Session) -> list[tuple[str, str]]:
+    rows = session.execute(select(CompanyExample.text, CompanyExample.silo).order_by(CompanyExample.id))
+    return [(text, silo) for text, silo in rows]
+
+
+def company_model_path(taxonomy: Taxonomy, pairs: Sequence[tuple[str, str]], cache_dir: Path) -> Path:
+    digest = hashlib.sha256(_training_key(taxonomy).encode())
+    digest.update(json.dumps(list(pairs), ensure_ascii=False).encode("utf-8"))
+    return cache_dir / f"attribution-company-{digest.hexdigest()[:24]}.json"
+
+
+def train_company_attributor(taxonomy: Taxonomy, pairs: Sequence[tuple[str, str]], cache_dir: Path) -> Attributor:
+    """The default model adapted to these examples, from the disk cache when it was trained on the same."""
+    path = company_model_path(taxonomy, pairs, cache_dir)
+    model = _read_cached(path)
+    if model is None:
+        model = adapt(taxonomy, pairs)
+        _write_cached(path, model)
+    return Attributor(taxonomy, sentiment=get_attributor().sentiment, model=model)
+
+
+_lock = threading.Lock()
+_current: dict[tuple[int, Version], Attributor] = {}
+
+
+def company_attributor(session: Session) -> Attributor:
+    """The attributor for this company now: the default one until it has examples of its own."""
+    from bot.settings import var_dir
+
+    default = get_attributor()  # follows silos.yml; its taxonomy is the one the company model adapts
+    stamp = version(session)
+    if stamp[0] == 0:
+        return default
+    key = (id(default.taxonomy), stamp)
+    with _lock:
+        if key not in _current:
+            _current.clear()  # one company model per process: the newest
+            _current[key] = train_company_attributor(default.taxonomy, _pairs(session), var_dir() / "cache")
+        return _current[key]
+
+
+def describe(per_silo: dict[str, int]) -> str:
+    return ", ".join(f"{silo} {n}" for silo, n in Counter(per_silo).most_common()) or "none"
