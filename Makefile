@@ -18,7 +18,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup python venv model browser servers run test lint validate unit test-postgres stories bench eval lock clean
+.PHONY: help setup python venv model browser servers run test lint validate unit test-postgres stories nlu bench eval lock clean
 
 help:
 	@echo "make run    set up, then start Rasa (5005), the action server (5055) and the web service (8000)"
@@ -27,6 +27,7 @@ help:
 	@echo "make test-postgres  the store's tests on a real PostgreSQL server (and Redis), as make test runs them"
 	@echo "make bench  speed and memory benchmarks, as ratios to a reference measured in the same run"
 	@echo "make eval   attribution and sentiment on every shared labelled set (and DIR=\"folders or CSVs\"), with baselines"
+	@echo "make nlu    intent quality: the held-out confusions (tests/test_nlu.yml) and 3-fold cross-validation"
 	@echo "make lint   ruff"
 
 python:
@@ -110,6 +111,13 @@ test-postgres: setup servers
 
 stories: setup
 	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories --quiet
+
+# Intent quality as docs/quality.md ("NLU") reports it: the held-out confusions of tests/test_nlu.yml on the
+# trained model, then 3-fold cross-validation of data/ (it trains three NLU models: several minutes, so not
+# part of make test; make test checks the same confusions through the running bot, tests/e2e).
+nlu: setup
+	$(BIN)/rasa test nlu --nlu tests/test_nlu.yml --out results/nlu --quiet
+	$(BIN)/rasa test nlu --nlu data/nlu.yml --cross-validation --folds 3 --out results/nlu-cv --quiet
 
 test: setup browser servers lint validate unit test-postgres stories
 	@echo "All checks passed."

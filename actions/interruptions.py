@@ -72,15 +72,23 @@ class ActionRequestHuman(Action):
 
 
 def _started_by_trigger(tracker: Tracker) -> bool:
-    """Whether the current survey came from a touchpoint trigger (its context is then kept)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
+    """Whether the current survey came from a touchpoint trigger (its context is then kept).
+
+    Only a message that started a survey counts: a trigger always does, a greeting, a touchpoint or
+    a story only when no survey was open. An answer that reads as a story ("the parcel was late",
+    give_feedback) is not a new start, so restarting after it keeps the trigger's touchpoint.
+    """
+    origin, survey_open = None, False
+    for event in tracker.events:
+        if event.get("event") == "active_loop":
+            survey_open = bool(event.get("name"))
+        elif event.get("event") == "restart":
+            survey_open = False  # the same survey is asked again: its origin stays
+        elif event.get("event") == "user":
             intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
-            if intent in SURVEY_STARTS:
-                return intent == "touchpoint_completed"
-        if event.get("event") == "restart":
-            break
-    return False
+            if intent == "touchpoint_completed" or (intent in SURVEY_STARTS and not survey_open):
+                origin = intent
+    return origin == "touchpoint_completed"
 
 
 class ActionRestart(Action):
