@@ -18,13 +18,14 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup python venv model browser servers run test lint validate unit test-postgres stories nlu bench eval lock clean
+.PHONY: help setup python venv model browser servers run test lint validate unit test-postgres stories nlu bench soak eval lock clean
 
 help:
 	@echo "make run    set up, then start Rasa (5005), the action server (5055) and the web service (8000)"
 	@echo "make test   set up, then lint, validate the training data, run every test and the test stories"
 	@echo "make setup  virtualenv, pinned dependencies, database schema and a trained model (only when needed)"
 	@echo "make test-postgres  the store's tests on a real PostgreSQL server (and Redis), as make test runs them"
+	@echo "make soak           a longer fault run: many customers, kill -9 Rasa and actions, database outages"
 	@echo "make bench  speed and memory benchmarks, as ratios to a reference measured in the same run"
 	@echo "make eval   attribution and sentiment on every shared labelled set (and DIR=\"folders or CSVs\"), with baselines"
 	@echo "make nlu    intent quality: the held-out confusions (tests/test_nlu.yml) and 3-fold cross-validation"
@@ -105,7 +106,7 @@ unit: setup browser servers
 
 # The store's own tests again, each on a fresh database of a real PostgreSQL server (tests/faults/test_spool_*
 # run on SQLite and PostgreSQL in every pytest run).
-POSTGRES_TESTS := tests/bot/test_store.py tests/bot/test_feedback.py tests/postgres
+POSTGRES_TESTS := tests/bot/test_store.py tests/bot/test_feedback.py tests/postgres tests/faults/test_restart_postgres.py
 test-postgres: setup servers
 	$(BIN)/pytest --postgres $(POSTGRES_TESTS)
 
@@ -121,6 +122,13 @@ nlu: setup
 
 test: setup browser servers lint validate unit test-postgres stories
 	@echo "All checks passed."
+
+# The fault suite for longer, bounded by customers, rounds and minutes (127.0.0.1 only, scratch databases):
+# SQLite with the spool, then PostgreSQL + Redis. Prints answers sent/stored/lost/duplicated and recovery times.
+SOAK_ARGS ?= --customers 40 --parallel 6 --rounds 2 --max-minutes 30
+soak: setup servers
+	$(BIN)/python -m tests.faults.soak $(SOAK_ARGS)
+	$(BIN)/python -m tests.faults.soak --postgres $(SOAK_ARGS)
 
 bench: setup
 	$(BIN)/siloscope bench attribution

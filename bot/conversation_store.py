@@ -65,7 +65,7 @@ def _store(url: str, password_variable: str, env: dict[str, str], redis_db: int)
     if _scheme(url) in REDIS_SCHEMES:
         section = {
             "type": "redis",
-            "host": parsed.host or "localhost",
+            "url": parsed.host or "localhost",  # Rasa passes `url` as the host (and refuses `host`)
             "port": parsed.port or 6379,
             "db": int(parsed.database) if parsed.database else redis_db,
             "username": parsed.username,
@@ -80,7 +80,7 @@ def _store(url: str, password_variable: str, env: dict[str, str], redis_db: int)
         section = {
             "type": "SQL",
             "dialect": parsed.drivername,
-            "host": parsed.host,
+            "url": parsed.host,
             "port": parsed.port,
             "db": parsed.database,
             "username": parsed.username,

@@ -182,10 +182,11 @@ class FeedbackService:
             log.error("database unavailable, cannot check opt-out of %s: %s", customer_ref, _one_line(exc))
             return False
 
-    def replay_spool(self) -> int:
+    def replay_spool(self, wait: bool = True) -> int:
         """Apply what the spool holds, in order (every write does this first); raises ``Transient`` while
-        the database is away. Returns how many records were applied or set aside."""
-        return self.spool.replay(self._replay_one)
+        the database is away, and ``SpoolBusy`` without ``wait`` while another process holds the spool.
+        Returns how many records were applied or set aside."""
+        return self.spool.replay(self._replay_one, wait)
 
     # -- how each operation is applied ---------------------------------------------
     def _cleaned(self, data: dict[str, Any]) -> dict[str, Any]:

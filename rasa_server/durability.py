@@ -12,6 +12,10 @@ answers the customer with nothing (``200 []``). ``install()`` wraps ``RemoteActi
   it asked (nothing unvalidated is taken as an answer) and the customer's next message is read
   as the answer to it. Later custom actions of the same turn fail at once, without a second
   message.
+- a survey trigger (Rasa's HTTP API) the action server stays away for says nothing for the rest
+  of its turn: without the survey's first action the policy falls back to "Sorry, I didn't
+  understand", which would reach a customer who wrote nothing. The trigger client sees that the
+  survey did not start and the outbox sends the trigger again (``bot.channels.rasa_trigger``).
 
 Rasa offers no setting for either (``EndpointConfig`` has no retry, the processor swallows the
 error), hence this wrapper; it only changes what happens when the action server is unreachable.
@@ -70,6 +74,15 @@ def _from_customer(tracker: Any) -> bool:
     return not text.startswith(EXTERNAL_MESSAGE_PREFIX)
 
 
+def _mute(output_channel: Any) -> None:
+    """Nothing more reaches the customer through this channel object (one request's, for a trigger)."""
+
+    async def say_nothing(recipient_id: str, message: dict) -> None:
+        log.info("survey trigger for %s not started: message held back", recipient_id)
+
+    output_channel.send_response = say_nothing
+
+
 async def _tell_customer(output_channel: Any, nlg: Any, tracker: Any) -> None:
     try:
         message = await nlg.generate(SEND_AGAIN, tracker, output_channel.name())
@@ -109,6 +122,8 @@ def install() -> None:
                         _given_up.popitem(last=False)
                     if _from_customer(tracker):
                         await _tell_customer(output_channel, nlg, tracker)
+                    else:
+                        _mute(output_channel)
                     raise
                 log.warning("action server away (%s): retrying %s in %.1fs", error, self.name(), delay)
                 await asyncio.sleep(min(delay, remaining))

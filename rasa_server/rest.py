@@ -3,6 +3,10 @@
 Same URL and answer as Rasa's own channel; in front: a size limit, 400 for a body of the wrong
 shape (never a 500), no conversation without a sender, no sender that names a conversation issued
 for another door, and the text and metadata as ``bot.channels.chat_door`` admits them.
+
+A message Rasa could not handle (its tracker store is away, e.g. PostgreSQL stopped) is answered
+503 ``not_taken`` with "please send it again", never ``200 []`` (REST) or ``success`` (callback):
+the conversation did not move on, so the client or gateway sends it again and nothing is lost.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from bot.channels.conversation_ids import is_reserved
 from rasa_server import door
 
 structlogger = structlog.get_logger()
+
+
+NOT_TAKEN = DoorRefusal(503, "not_taken", "Sorry, I couldn't take that message just now. "
+                                          "Please send it again in a moment.")
 
 
 def refused(refusal: DoorRefusal) -> HTTPResponse:
@@ -85,6 +93,7 @@ class GuardedRestInput(RestInput):
                 structlogger.error("rest.message.received.timeout", text=copy.deepcopy(message.text))
             except Exception:
                 structlogger.exception("rest.message.received.failure", text=copy.deepcopy(message.text))
+                return refused(NOT_TAKEN)
             return self.answer(collector)
 
         return webhook

@@ -43,6 +43,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("SILOSCOPE_LOCK_STORE_PASSWORD", "the password of that lock store", "none", secret=True),
     Variable("SILOSCOPE_ACTION_RETRY_SECONDS", "how long the Rasa server retries an unreachable action server",
              "45"),
+    Variable("SILOSCOPE_SPOOL_REPLAY_SECONDS", "how often an action server replays spooled answers into the "
+             "database by itself, after an outage (0 < seconds <= 3600)", "15"),
     Variable("RASA_TOKEN", "the token of Rasa's HTTP API", "generated once into var/rasa_token", secret=True),
     Variable("SILOSCOPE_ACTIONS_TOKEN", "the secret the Rasa server shows the action server",
              "generated once into var/actions_token", secret=True),

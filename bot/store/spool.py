@@ -9,7 +9,9 @@ under an exclusive ``flock`` on a lock file beside it that is never replaced: an
 what it applied, so nothing appended meanwhile is overwritten, and a later turn of the same
 conversation (which may reach another process) waits behind the spooled ones instead of
 overtaking them. A record that can never be applied (bad data, an unreadable line) goes to a
-dead-letter file with the reason and never blocks the records after it.
+dead-letter file with the reason and never blocks the records after it. A background replay
+(``bot.store.replayer``) does not wait for the lock: whoever holds it is replaying or appending
+already, so one replayer at a time is enough.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ class Transient(Exception):
     """Raised by a replay's ``apply`` when a record may succeed later (the database is away)."""
 
 
+class SpoolBusy(Exception):
+    """Another writer or replayer holds the spool's lock (only raised when not waiting for it)."""
+
+
 class Spool:
     """``path`` holds pending operations (JSON lines); ``<name>.dead.jsonl`` the ones given up."""
 
@@ -49,11 +55,14 @@ class Spool:
 
     # -- locking and raw file operations ---------------------------------------------------
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, wait: bool = True) -> Iterator[None]:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SpoolBusy(str(self.lock_path)) from None
             yield
         finally:
             os.close(fd)  # closing releases the lock
@@ -108,17 +117,18 @@ class Spool:
         with self._locked():
             self._set_aside(record, reason)
 
-    def replay(self, apply: Callable[[Record], None]) -> int:
+    def replay(self, apply: Callable[[Record], None], wait: bool = True) -> int:
         """Apply the spooled records in order; returns how many were applied or set aside.
 
         ``apply`` raises :class:`Transient` when the database is away: replay stops there and
         keeps that record and the rest, and re-raises. Any other exception means the record can
-        never be applied: it goes to the dead-letter file and replay goes on.
+        never be applied: it goes to the dead-letter file and replay goes on. With ``wait=False``
+        a lock held by another process or thread raises :class:`SpoolBusy` instead of waiting.
         """
         if not self.pending():
             return 0
         started = time.monotonic()
-        with self._locked():
+        with self._locked(wait):
             try:
                 lines = self.path.read_bytes().decode("utf-8", errors="replace").splitlines()
             except FileNotFoundError:

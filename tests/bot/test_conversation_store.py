@@ -18,7 +18,7 @@ def test_by_default_conversations_go_to_the_feedback_database() -> None:
 def test_a_postgresql_password_is_passed_by_environment_never_written() -> None:
     stores = rasa_stores({}, "postgresql+psycopg2://bot:s3cr%40t@db.internal:5433/feedback?sslmode=require")
     assert stores.endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql+psycopg2", "host": "db.internal", "port": 5433, "db": "feedback",
+        "type": "SQL", "dialect": "postgresql+psycopg2", "url": "db.internal", "port": 5433, "db": "feedback",
         "username": "bot", "password": "${SILOSCOPE_TRACKER_STORE_PASSWORD}", "query": {"sslmode": "require"},
     }
     assert stores.env == {"SILOSCOPE_TRACKER_STORE_PASSWORD": "s3cr@t"}
@@ -30,10 +30,10 @@ def test_redis_tracker_and_lock_store_when_configured() -> None:
         "sqlite:////tmp/x.db",
     )
     assert stores.endpoints["tracker_store"] == {
-        "type": "redis", "host": "cache", "port": 6380, "db": 2, "password": "${SILOSCOPE_TRACKER_STORE_PASSWORD}",
+        "type": "redis", "url": "cache", "port": 6380, "db": 2, "password": "${SILOSCOPE_TRACKER_STORE_PASSWORD}",
         "use_ssl": False,
     }
-    assert stores.endpoints["lock_store"] == {"type": "redis", "host": "cache", "port": 6379, "db": 1, "use_ssl": True}
+    assert stores.endpoints["lock_store"] == {"type": "redis", "url": "cache", "port": 6379, "db": 1, "use_ssl": True}
     assert stores.env == {"SILOSCOPE_TRACKER_STORE_PASSWORD": "pw"}
 
 

@@ -3,7 +3,9 @@
 Under ``siloscope run`` a killed action server is started again while Rasa and the web service
 stay up, and the answer sent meanwhile is taken in the same turn (Rasa retries the action
 server). When the action server stays away longer than Rasa retries, the customer is told to
-send the answer again (never ``200 []``), and once it is back that answer is accepted.
+send the answer again (never ``200 []``), and once it is back that answer is accepted. A survey
+trigger that reaches Rasa meanwhile is not counted delivered (Rasa answers 200 without starting
+the survey): it stays in the outbox and starts the survey once the action server is back.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import yaml
 from bot.settings import PROJECT_ROOT
 from tests.e2e.test_run_command import alive, children_of
 from tests.faults.restarts import ACTION_RETRY_SECONDS, assert_stored_once, fault_stack, texts
+from tests.faults.spool_harness import wait_until
 from tests.support import free_port, migrated
 
 pytestmark = pytest.mark.e2e
@@ -54,6 +57,42 @@ def test_an_answer_while_the_action_server_is_away_is_asked_again_then_accepted(
     )
     print(f"\n[figures] action server away: answers sent 5, asked again 1 (after {told_after:.1f}s, "
           f"retry window {ACTION_RETRY_SECONDS}s), stored 4, lost 0, duplicated 0")
+
+
+def test_a_survey_trigger_while_the_action_server_is_away_waits_in_the_outbox_until_the_survey_starts(
+    fault_stack,
+) -> None:
+    fault_stack.stack.kill("actions")
+    customer, conversation = fault_stack.touchpoint("delivery", order_id="A-2020")
+    began = time.monotonic()
+    wait_until(lambda: fault_stack.trigger(conversation).attempts >= 1, 120, "the trigger has been tried once")
+    tried = fault_stack.trigger(conversation)
+    assert tried.status in ("pending", "sending"), f"counted {tried.status} although no survey started"
+    assert "survey did not start" in (tried.last_error or ""), tried.last_error
+    assert fault_stack.callback.to(conversation) == [], "the customer got a message of a survey that did not start"
+
+    fault_stack.stack.restart("actions")
+    first = fault_stack.callback.wait_for(conversation, timeout=120)
+    started_after = time.monotonic() - began
+    assert "1" in texts(first) or any(m.get("buttons") for m in first), first
+    wait_until(lambda: fault_stack.trigger(conversation).status == "delivered", 30, "the trigger counts delivered")
+    attempts = fault_stack.trigger(conversation).attempts
+    assert attempts >= 2
+
+    assert "wrong" in texts(fault_stack.say(conversation, "2"))
+    assert "differently" in texts(fault_stack.say(conversation, "The box was crushed."))
+    assert "easy" in texts(fault_stack.say(conversation, "Pack it properly."))
+    assert "first time" in texts(fault_stack.say(conversation, "3"))
+    assert "how many" in texts(fault_stack.say(conversation, "no"))
+    assert "thank" in texts(fault_stack.say(conversation, "2"))
+    assert_stored_once(
+        fault_stack.database_url, customer, conversation,
+        {"score": 2, "effort": 3, "contact_count": 2, "text": "The box was crushed.",
+         "probe_text": "Pack it properly."},
+        touchpoint="delivery", order_id="A-2020",
+    )
+    print(f"\n[figures] survey trigger while the action server is away: delivered on attempt {attempts}, "
+          f"the survey started {started_after:.1f}s after the event; answers sent 6, stored 6, lost 0, duplicated 0")
 
 
 def role(pid: int) -> str:

@@ -56,7 +56,7 @@ def test_a_customer_the_action_server_stays_away_for_is_asked_to_send_again_once
     assert time.monotonic() - began < 1.5 and len(channel.messages) == 1
 
 
-def test_a_survey_trigger_is_not_answered_with_send_again() -> None:
+def test_a_survey_trigger_is_not_answered_with_send_again_nor_with_the_fallback() -> None:
     endpoint = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")
     channel = CollectingOutputChannel()
     trigger = DialogueStateTracker.from_events(
@@ -64,6 +64,8 @@ def test_a_survey_trigger_is_not_answered_with_send_again() -> None:
     )
     with pytest.raises(RasaException):
         run(RemoteAction("action_begin_feedback", endpoint), channel, trigger)
+    # What the policy says next in that turn (the fallback) does not reach a customer who wrote nothing.
+    asyncio.run(channel.send_response("customer-2", {"text": "Sorry, I didn't understand that."}))
     assert channel.messages == []
 
 

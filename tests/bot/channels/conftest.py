@@ -29,6 +29,14 @@ SECRETS = {
     "SILOSCOPE_WIDGET_SECRET": "test-widget-secret",
 }
 
+# What Rasa's trigger_intent answers once the action server started the survey: the tracker, with
+# action_begin_feedback's slot set after the trigger (bot.channels.rasa_trigger counts only that).
+RASA_SURVEY_STARTED = json.dumps({"tracker": {"events": [
+    {"event": "user", "text": "EXTERNAL: touchpoint_completed"},
+    {"event": "action", "name": "action_begin_feedback"},
+    {"event": "slot", "name": "survey_allowed", "value": True},
+]}}).encode()
+
 
 @dataclass
 class Received:
@@ -103,6 +111,7 @@ class FakePeer:
 @pytest.fixture
 def peers() -> Iterator[dict[str, FakePeer]]:
     made = {name: FakePeer(name) for name in ("rasa", "slack", "teams", "helpdesk")}
+    made["rasa"].answer = RASA_SURVEY_STARTED
     yield made
     for peer in made.values():
         peer.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from bot.channels.redaction import redact, short_quote
 from bot.errors import UsageError
 from bot.settings import Settings
 
-from .conftest import SECRETS, FakePeer
+from .conftest import RASA_SURVEY_STARTED, SECRETS, FakePeer
 
 BODY = b'{"id": 1}'
 
@@ -115,8 +116,20 @@ def test_rasa_client_quotes_the_sender_and_reports_failures(monkeypatch: pytest.
         monkeypatch.setenv("RASA_TOKEN", SECRETS["RASA_TOKEN"])
         config = _settings(Path("."), {"webhooks": {"rasa": {"url": rasa.url + "/"}}}).webhooks.rasa
         client = RasaTriggerClient(config)
+        rasa.answer = RASA_SURVEY_STARTED
         client.trigger(TriggerRequest("shop/42 C", "callback", {"touchpoint": "order"}))
         assert rasa.received[0].path == "/conversations/shop%2F42%20C/trigger_intent"
+        # 200, but the action server was away: the trigger is logged, its slot never set.
+        rasa.answer = json.dumps({"tracker": {"events": [
+            {"event": "slot", "name": "survey_allowed", "value": True},  # an earlier survey's
+            {"event": "user", "text": "EXTERNAL: touchpoint_completed"},
+            {"event": "action", "name": "action_begin_feedback"},
+        ]}}).encode()
+        with pytest.raises(DeliveryError, match="survey did not start"):
+            client.trigger(TriggerRequest("x", "callback", {}))
+        rasa.answer = b'{"ok": true}'
+        with pytest.raises(DeliveryError, match="survey did not start"):
+            client.trigger(TriggerRequest("x", "callback", {}))
         rasa.status = 404
         with pytest.raises(DeliveryError, match="Rasa answered 404"):
             client.trigger(TriggerRequest("x", "callback", {}))
