@@ -1,7 +1,8 @@
 """Fixtures shared by every test room.
 
 ``--postgres`` runs every test that takes ``tmp_database`` on a fresh database of a real
-PostgreSQL server (``make test-postgres``); without it they run on SQLite.
+PostgreSQL server (``make test-postgres``); without it they run on SQLite. The running product
+(``stack``) and the browser come from the plugin ``tests.support.stack``, once for the session.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from bot.settings import get_settings
-from bot.store.db import make_engine, migrate
-from tests.support_servers import PostgresServer, RedisServer, postgres_missing, redis_missing
+from tests.support.database import migrated
+from tests.support.servers import PostgresServer, RedisServer, postgres_missing, redis_missing
+
+pytest_plugins = ["tests.support.stack"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,10 +58,7 @@ def tmp_database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: py
     Created as ``siloscope migrate`` creates it: servers never create a database themselves.
     """
     server = request.getfixturevalue("postgres_server") if request.config.getoption("--postgres") else None
-    url = server.create_database() if server else f"sqlite:///{tmp_path / 'siloscope.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
+    url = migrated(server.create_database() if server else f"sqlite:///{tmp_path / 'siloscope.db'}")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SILOSCOPE_VAR", str(tmp_path / "var"))
     get_settings.cache_clear()

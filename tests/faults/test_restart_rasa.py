@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults.restarts import assert_stored_once, fault_stack, texts
+from tests.faults.restarts import assert_stored_once, texts
 
 pytestmark = pytest.mark.e2e
-__all__ = ["fault_stack"]
-
-
 def test_a_survey_goes_on_into_the_same_response_after_rasa_is_killed(fault_stack) -> None:
     customer, sender, first = fault_stack.survey("delivery", order_id="A-4711")
     assert "1" in texts(first) or any(m.get("buttons") for m in first), first

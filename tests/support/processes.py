@@ -1,4 +1,4 @@
-"""Helpers the test rooms share: free ports, the web service in a subprocess, the browser."""
+"""Processes the tests start: free ports, stopping a server, the web service in a subprocess."""
 
 from __future__ import annotations
 
@@ -14,23 +14,6 @@ import requests
 
 from bot.settings import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's chromium, headless, with the background services that would try the (closed) network off.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]  # fmt: skip
-
-
-def migrated(url: str) -> str:
-    """Create the database at ``url`` as ``siloscope migrate`` does (servers never create one); returns ``url``."""
-    from bot.store.db import make_engine, migrate
-
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    return url
-
 
 def stop_process(process: subprocess.Popen) -> None:
     """Terminate a server the tests started; kill it if it has not stopped within 10 s."""
@@ -44,6 +27,7 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 def free_port() -> int:
+    """A loopback port free right now (tests never take 5005/5055/8000, which a developer may be using)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.support import free_port, stop_process
+from tests.support.processes import free_port, stop_process
 
 POSTGRES_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
