@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import requests
@@ -33,6 +33,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def answering(
+    process: subprocess.Popen, answers: Callable[[], bool], errors: type[Exception], seconds: float
+) -> bool:
+    """Poll ``answers`` (its ``errors`` mean "not yet") until true; False once ``process`` exited or time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if answers():
+                return True
+        except errors:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
 class WebService:
     """``siloscope web`` in a subprocess on a free port, as ``make run`` starts it."""
 
@@ -50,17 +66,10 @@ class WebService:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(self.url("/health"), timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"siloscope web did not start: {log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+        if not answering(self.process, lambda: requests.get(self.url("/health"), timeout=1).ok,
+                         requests.RequestException, seconds=60):
+            self.stop()
+            raise AssertionError(f"siloscope web did not start: {log.read_text(errors='replace')[-3000:]}")
 
     def url(self, path: str = "", host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
