@@ -21,6 +21,22 @@ from tests.support.servers import PostgresServer, RedisServer, postgres_missing,
 pytest_plugins = ["tests.support.stack"]
 
 
+# What makes a test slow (seconds, not milliseconds): the rooms that start real servers or whole processes, and
+# the fixtures that do. ``make check`` runs ``-m "not slow"``; ``make test`` runs everything.
+SLOW_ROOMS = ("e2e", "faults", "postgres", "rasa_server")
+SLOW_FIXTURES = frozenset({"stack", "fault_stack", "browser", "web", "postgres_server", "redis_server", "writers"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow tests ``slow``: those marked ``e2e``, those in a slow room, those taking a slow fixture."""
+    tests_dir = Path(__file__).parent
+    for item in items:
+        room = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("e2e") or room in SLOW_ROOMS or fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--postgres", action="store_true", help="run the store's tests on a real PostgreSQL server")
 
