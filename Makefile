@@ -18,18 +18,19 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup python venv model browser servers run test lint validate unit test-postgres stories nlu bench soak eval lock clean
+.PHONY: help setup python venv model browser servers run test check lint validate unit test-postgres stories nlu bench soak eval lock clean
 
 help:
 	@echo "make run    set up, then start Rasa (5005), the action server (5055) and the web service (8000)"
 	@echo "make test   set up, then lint, validate the training data, run every test and the test stories"
+	@echo "make check  ruff, mypy and the fast tests (no servers, browser or database server): under two minutes"
 	@echo "make setup  virtualenv, pinned dependencies, database schema and a trained model (only when needed)"
 	@echo "make test-postgres  the store's tests on a real PostgreSQL server (and Redis), as make test runs them"
 	@echo "make soak           a longer fault run: many customers, kill -9 Rasa and actions, database outages"
 	@echo "make bench  speed and memory benchmarks, as ratios to a reference measured in the same run"
 	@echo "make eval   attribution and sentiment on every shared labelled set (and DIR=\"folders or CSVs\"), with baselines"
 	@echo "make nlu    intent quality: the held-out confusions (tests/test_nlu.yml) and 3-fold cross-validation"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff and mypy"
 
 python:
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
@@ -97,6 +98,11 @@ run: setup
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# Before every commit: lint, types, and the tests not marked slow (tests/conftest.py says which are).
+check: lint
+	$(BIN)/pytest -q -m "not slow"
 
 validate: venv
 	$(BIN)/rasa data validate --quiet

@@ -1,7 +1,8 @@
 """Fixtures shared by every test room.
 
 ``--postgres`` runs every test that takes ``tmp_database`` on a fresh database of a real
-PostgreSQL server (``make test-postgres``); without it they run on SQLite.
+PostgreSQL server (``make test-postgres``); without it they run on SQLite. The running product
+(``stack``) and the browser come from the plugin ``tests.support.stack``, once for the session.
 """
 
 from __future__ import annotations
@@ -14,8 +15,26 @@ from pathlib import Path
 import pytest
 
 from bot.settings import get_settings
-from bot.store.db import make_engine, migrate
-from tests.support_servers import PostgresServer, RedisServer, postgres_missing, redis_missing
+from tests.support.database import migrated
+from tests.support.servers import PostgresServer, RedisServer, postgres_missing, redis_missing
+
+pytest_plugins = ["tests.support.stack"]
+
+
+# What makes a test slow (seconds, not milliseconds): the rooms that start real servers or whole processes, and
+# the fixtures that do. ``make check`` runs ``-m "not slow"``; ``make test`` runs everything.
+SLOW_ROOMS = ("e2e", "faults", "postgres", "rasa_server")
+SLOW_FIXTURES = frozenset({"stack", "fault_stack", "browser", "web", "postgres_server", "redis_server", "writers"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow tests ``slow``: those marked ``e2e``, those in a slow room, those taking a slow fixture."""
+    tests_dir = Path(__file__).parent
+    for item in items:
+        room = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("e2e") or room in SLOW_ROOMS or fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,10 +74,7 @@ def tmp_database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: py
     Created as ``siloscope migrate`` creates it: servers never create a database themselves.
     """
     server = request.getfixturevalue("postgres_server") if request.config.getoption("--postgres") else None
-    url = server.create_database() if server else f"sqlite:///{tmp_path / 'siloscope.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
+    url = migrated(server.create_database() if server else f"sqlite:///{tmp_path / 'siloscope.db'}")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SILOSCOPE_VAR", str(tmp_path / "var"))
     get_settings.cache_clear()

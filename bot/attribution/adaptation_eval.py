@@ -51,6 +51,11 @@ def _scored(rows: Sequence[LabelledRow], predict: Callable[[str], str]) -> Repor
     return score("attribution", rows, [predict(r.text) for r in rows], 1.0)
 
 
+def _primary(attributor: Attributor) -> Callable[[str], str]:
+    """The attributor as a predictor of one label: its primary silo."""
+    return lambda text: attributor.attribute(text).primary
+
+
 def _mean(values: Sequence[float]) -> float:
     return round(sum(values) / len(values), 4)
 
@@ -76,13 +81,13 @@ def evaluate_adaptation(path: Path, k: int, seeds: int = DEFAULT_SEEDS, unlabell
         held_out_n = len(held_out)
         pairs = [(r.text, r.labels[0]) for r in labelled]
         adapted = Attributor(taxonomy, sentiment=zero_shot.sentiment, model=adapt(taxonomy, pairs))
-        record("labelled_only_" if unlabelled else "", _scored(held_out, lambda t, a=adapted: a.attribute(t).primary))
+        record("labelled_only_" if unlabelled else "", _scored(held_out, _primary(adapted)))
         if unlabelled:
             model = adapt(taxonomy, pairs, [r.text for r in held_out])
             traffic = Attributor(taxonomy, sentiment=zero_shot.sentiment, model=model)
-            record("", _scored(held_out, lambda t, a=traffic: a.attribute(t).primary))
+            record("", _scored(held_out, _primary(traffic)))
         record("baseline_", _scored(held_out, tfidf_baseline(labelled)))
-        record("zero_shot_", _scored(held_out, lambda t: zero_shot.attribute(t).primary))
+        record("zero_shot_", _scored(held_out, _primary(zero_shot)))
     summary: dict[str, object] = {
         "kind": "attribution-adaptation",
         "k": k,

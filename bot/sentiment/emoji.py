@@ -13,7 +13,8 @@ def read_emoji(text: str, vocabulary: Vocabulary) -> tuple[str, float, float]:
     """
     if text.isascii():
         return text, 0.0, 0.0
-    total, laughing, seen, pieces = 0.0, 0.0, {}, []
+    total, laughing, pieces = 0.0, 0.0, []
+    seen: dict[str, int] = {}
     for char in text:
         if char in vocabulary.emoji:
             seen[char] = seen.get(char, 0) + 1

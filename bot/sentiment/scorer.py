@@ -67,7 +67,7 @@ class SentimentScorer:
         sentences, emphasis = [], []
         for sentence in _SENTENCES.split(text):
             if sentence.strip():
-                tokens, emphasised = words(sentence), set()
+                tokens, emphasised = words(sentence), set[int]()
                 if respell or not reader.slang.keys().isdisjoint(tokens):
                     tokens, emphasised = reader.tokens(tokens)
                 sentences.append(tokens)

@@ -1,4 +1,4 @@
-"""Run actions as Rasa runs them: a Tracker built from a dict, a CollectingDispatcher, a real database.
+"""Run actions as Rasa runs them (the helpers live in ``tests.support``).
 
 The helpers come as the ``chat`` fixture (pytest runs with ``--import-mode=importlib``, so test
 modules cannot import each other).
@@ -6,113 +6,19 @@ modules cannot import each other).
 
 from __future__ import annotations
 
-import asyncio
-import time
-from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
 
-from bot.settings import PROJECT_ROOT
-from bot.store.db import engine_for, session_factory
-from bot.store.models import Conversation, Customer, FeedbackResponse
-
-
-@lru_cache(maxsize=1)
-def _domain() -> dict[str, Any]:
-    from rasa.shared.core.domain import Domain
-
-    return Domain.load(str(PROJECT_ROOT / "domain.yml")).as_dict()
+from tests.support.database import stored_conversations, stored_customer, stored_responses
+from tests.support.trackers import load_domain, make_tracker, responses, run, slots_set
 
 
 @pytest.fixture
 def domain() -> dict[str, Any]:
     """domain.yml as the action server receives it from Rasa."""
-    return _domain()
-
-
-def make_tracker(
-    text: str | None = "hello",
-    intent: str = "inform",
-    slots: dict[str, Any] | None = None,
-    entities: list[dict[str, Any]] | None = None,
-    extracted: dict[str, Any] | None = None,
-    active_loop: str | None = None,
-    sender_id: str = "sender-1",
-    events_before: list[dict[str, Any]] | None = None,
-    now: float | None = None,
-    confidence: float = 1.0,
-    metadata: dict[str, Any] | None = None,
-) -> Tracker:
-    """A tracker whose latest user turn said ``text``; ``extracted`` are slots mapped from it."""
-    now = now or time.time()
-    user = {
-        "event": "user",
-        "timestamp": now,
-        "text": text,
-        "parse_data": {
-            "intent": {"name": intent, "confidence": confidence},
-            "entities": entities or [],
-            "text": text,
-            "metadata": metadata or {},
-        },
-    }
-    events = [
-        {"event": "action", "timestamp": now - 10, "name": "action_session_start"},
-        {"event": "session_started", "timestamp": now - 10},
-        *(events_before or []),
-        user,
-        *({"event": "slot", "timestamp": now, "name": k, "value": v} for k, v in (extracted or {}).items()),
-    ]
-    all_slots = {**(slots or {}), **(extracted or {})}
-    return Tracker.from_dict(
-        {
-            "sender_id": sender_id,
-            "slots": all_slots,
-            "latest_message": user["parse_data"],
-            "events": events,
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {"name": active_loop} if active_loop else {},
-            "latest_action_name": "action_listen",
-        }
-    )
-
-
-def run(action: Action, tracker: Tracker, domain: dict[str, Any]) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain))
-    return events, dispatcher
-
-
-def slots_set(events: list[dict[str, Any]]) -> dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-
-
-def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
-    return [m.get("response") for m in dispatcher.messages]
-
-
-def stored_responses(url: str) -> list[FeedbackResponse]:
-    with session_factory(engine_for(url))() as session:
-        rows = session.execute(select(FeedbackResponse).order_by(FeedbackResponse.id)).scalars().all()
-        for row in rows:
-            _ = list(row.attributions)
-        return list(rows)
-
-
-def stored_conversations(url: str) -> list[Conversation]:
-    with session_factory(engine_for(url))() as session:
-        return list(session.execute(select(Conversation).order_by(Conversation.id)).scalars().all())
-
-
-def stored_customer(url: str, ref: str) -> Customer | None:
-    with session_factory(engine_for(url))() as session:
-        return session.execute(select(Customer).where(Customer.ref == ref)).scalar_one_or_none()
+    return load_domain()
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """``siloscope eval`` and ``siloscope bench`` through the CLI.
 
 The metric maths is proved on fixed predictions in ``test_eval_metrics.py``; here each test asserts what
-its name says about the door a user uses: the JSON keys, that the numbers printed are those of the
-predictions made, the baselines' hand-worked scores (VADER is a pinned, deterministic package), bad input.
+its name says about the door a user uses: the JSON keys, the scores of a fixed predictor worked out by
+hand (registered where ``--model`` finds its models, so nothing depends on the live model), that the numbers
+printed are those of the predictions made, the baselines' scores (VADER is a pinned, deterministic package),
+bad input.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 from bot.attribution import Attributor, get_attributor
 from bot.attribution.corpus import training_examples
 from bot.cli import main
+from bot.evaluation import ATTRIBUTION_MODELS, Candidate, Prediction
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
 UNATTRIBUTED = "unattributed"
@@ -53,6 +56,50 @@ def test_attribution_json_keeps_its_keys_and_adds_coverage_and_ece(capsys: pytes
                            "coverage", "ece"}
     assert report["kind"] == "attribution" and report["n"] == 6 and report["texts_per_s"] > 0
     assert "predictions" not in report  # only on request
+
+
+# A fixed predictor for attribution_small.csv: what it answers for each text (the same text, the same answer).
+FIXED = {
+    "I was charged twice on my invoice": Prediction("finance", 0.9),  # right
+    "The courier left my parcel in the rain and it arrived late": Prediction("delivery", 0.8),  # right
+    "I was on hold for an hour and the agent hung up": Prediction("finance", 0.6),  # wrong (customer_service)
+    "The app crashes every time I open it": Prediction("customer_service", 0.7),  # right once (product|cs), wrong once
+    "hello there": Prediction(UNATTRIBUTED),  # no silo named: not covered, no confidence
+}
+
+
+@pytest.fixture
+def fixed_model(monkeypatch: pytest.MonkeyPatch) -> str:
+    """``--model fixed``: the table above, registered where the CLI looks its models up."""
+    monkeypatch.setitem(ATTRIBUTION_MODELS, "fixed", lambda without=None: Candidate(FIXED.__getitem__))
+    return "fixed"
+
+
+def test_a_fixed_predictors_scores_are_the_hand_worked_ones(
+    capsys: pytest.CaptureFixture[str], fixed_model: str
+) -> None:
+    code, out, _ = run(capsys, "eval", "attribution", str(FIXTURES / "attribution_small.csv"), "--json",
+                       "--model", fixed_model)
+    assert code == 0
+    report = json.loads(out)
+    # Rows 1, 2 and 4 right of 6; five rows given a silo.
+    assert (report["n"], report["accuracy"], report["coverage"]) == (6, 0.5, 0.8333)
+    # A wrong row counts under its first label; "product" (only a second label) has no support, so it is not
+    # in macro-F1: (cs .5 + delivery 1 + finance .5 + sales 0) / 4.
+    assert report["confusion"] == {
+        "customer_service": {"finance": 1, "customer_service": 1}, "delivery": {"delivery": 1},
+        "finance": {"finance": 1, "customer_service": 1}, "product": {}, "sales": {UNATTRIBUTED: 1},
+    }
+    assert report["per_class"]["customer_service"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    assert report["per_class"]["delivery"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
+    assert report["per_class"]["sales"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    assert report["per_class"]["product"]["support"] == 0
+    assert report["macro_f1"] == 0.5
+    # ECE over the five given a silo: bins .9 |1-.9|, .8 |1-.8|, .6 |0-.6|, .7 (two, one right) |1-1.4|; / 5.
+    assert report["ece"] == pytest.approx((0.1 + 0.2 + 0.6 + 0.4) / 5, abs=1e-4)
+    _, text, _ = run(capsys, "eval", "attribution", str(FIXTURES / "attribution_small.csv"), "--model", fixed_model)
+    assert "n=6  accuracy=0.500  macro-F1=0.500  texts/s=" in text
+    assert "coverage=0.833  calibration error (ECE, 10 bins)=0.260" in text
 
 
 def test_the_printed_numbers_are_those_of_the_predictions_made(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,27 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
-from bot.store.db import engine_for, session_factory
 from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse
 from bot.store.spool import Spool
 from bot.taxonomy import load_taxonomy
+from tests.support.database import count, db_session, only_response
 
 REF = ConversationRef(key="conv-1", sender_id="sender-1", customer_ref="C-42", touchpoint="delivery", channel="web")
-
-
-def count(url: str, model: type) -> int:
-    with session_factory(engine_for(url))() as session:
-        return session.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-def only_response(url: str) -> FeedbackResponse:
-    with session_factory(engine_for(url))() as session:
-        response = session.execute(select(FeedbackResponse)).scalar_one()
-        _ = list(response.attributions)
-        return response
 
 
 def test_a_score_alone_is_stored_as_a_partial_response(tmp_database: str) -> None:
@@ -84,13 +72,13 @@ def test_opt_out_is_remembered_for_the_customer(tmp_database: str) -> None:
     assert not service.is_opted_out("C-42")
     service.opt_out(REF)
     assert service.is_opted_out("C-42")
-    with session_factory(engine_for(tmp_database))() as session:
+    with db_session(tmp_database) as session:
         assert session.execute(select(Conversation.status)).scalar_one() == "opted_out"
 
 
 def test_a_request_for_a_human_is_recorded(tmp_database: str) -> None:
     get_feedback_service().request_human(REF)
-    with session_factory(engine_for(tmp_database))() as session:
+    with db_session(tmp_database) as session:
         assert session.execute(select(Conversation.human_requested)).scalar_one() is True
 
 
@@ -126,7 +114,7 @@ def test_a_finished_negative_response_queues_one_alert_for_its_silo(
     assert count(tmp_database, OutboxMessage) == 0  # partial: the customer may still be typing
     service.finish(REF)
     service.finish(REF)  # the same turn again
-    with session_factory(engine_for(tmp_database))() as session:
+    with db_session(tmp_database) as session:
         alerts = session.execute(select(OutboxMessage)).scalars().all()
     assert [(a.kind, a.destination) for a in alerts] == [("alert", "teams")]
     assert alerts[0].payload["silo"] == "finance"

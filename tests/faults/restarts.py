@@ -1,8 +1,9 @@
 """The real stack for the restart and crash tests: kill -9 one server, start it again, check the store.
 
-Each fault test module starts its own stack (``fault_stack``) on free ports with a scratch
+The kill -9 tests share one stack of their own (``fault_stack``) on free ports with a scratch
 database, exactly as ``bot.launcher`` starts the product, so killing a server there harms no
-other test. The checks read the feedback database the way a report does.
+test of the session's shared ``stack``; each test finds every server up.
+The checks read the feedback database the way a report does.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from sqlalchemy import or_, select
 from bot.channels.signing import siloscope_signature
 from bot.launcher import Stack
 from bot.settings import PROJECT_ROOT
-from bot.store.db import engine_for, session_factory
+from bot.store.db import session_factory
 from bot.store.models import Conversation, Customer, FeedbackResponse, OutboxMessage
-from tests.e2e.conftest import CallbackSink, RunningStack, scratch_stack_config
+from tests.support.database import db_session
+from tests.support.stack import CallbackSink, RunningStack, start_timeout, started
 
 # Short, so that "the action server stays away" is seen within a test; the product's default is 45 s.
 ACTION_RETRY_SECONDS = "6"
@@ -102,23 +104,25 @@ def running_fault_stack(var: Path, **env: str) -> Iterator[FaultStack]:
     config = yaml.safe_load((PROJECT_ROOT / "siloscope.yml").read_text(encoding="utf-8"))
     config["outbox"] = {**(config.get("outbox") or {}), **FAST_OUTBOX}
     (var / "siloscope.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    sink = CallbackSink()
-    stack_config = scratch_stack_config(var, sink, SILOSCOPE_ACTION_RETRY_SECONDS=ACTION_RETRY_SECONDS,
-                                        SILOSCOPE_CONFIG=str(var / "siloscope.yml"), **env)
-    engine_for(stack_config.env["DATABASE_URL"])  # the database exists before any server starts
-    stack = Stack(stack_config)
-    try:
-        stack.start(timeout=600)  # Rasa loads its model in one to three minutes on the shared machine
+    with started(var, SILOSCOPE_ACTION_RETRY_SECONDS=ACTION_RETRY_SECONDS,
+                 SILOSCOPE_CONFIG=str(var / "siloscope.yml"), **env) as (stack, sink):
         yield FaultStack(stack, var, sink)
-    finally:
-        stack.stop()
-        sink.server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
+@pytest.fixture(scope="session")
+def fault_stack_running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
+    """One stack for every kill -9 test, apart from the session's shared ``stack`` that they would harm."""
     with running_fault_stack(tmp_path_factory.mktemp("fault-var")) as stack:
         yield stack
+
+
+@pytest.fixture
+def fault_stack(fault_stack_running: FaultStack) -> FaultStack:
+    """The fault stack with every server up: a server an earlier test left killed is started again first."""
+    for server in fault_stack_running.stack.servers:
+        if server.process is None or server.process.poll() is not None:
+            fault_stack_running.stack.restart(server.name, timeout=start_timeout())
+    return fault_stack_running
 
 
 def texts(messages: list[dict]) -> str:
@@ -159,7 +163,7 @@ class Stored:
 
 def stored_for(database_url: str, customer_ref: str | None, sender: str) -> Stored:
     """The customer's conversations, and any started under their conversation id without them."""
-    with session_factory(engine_for(database_url))() as session:
+    with db_session(database_url) as session:
         customer_id = session.scalar(select(Customer.id).where(Customer.ref == customer_ref)) if customer_ref else None
         conversations = list(session.scalars(
             select(Conversation).where(or_(Conversation.customer_id == customer_id, Conversation.sender_id == sender))

@@ -37,7 +37,7 @@ import requests
 from bot.store.db import engine_for
 from tests.faults.restarts import FaultStack, running_fault_stack, stored_for, texts
 from tests.support import migrated
-from tests.support_servers import PostgresServer, RedisServer
+from tests.support.servers import PostgresServer, RedisServer
 
 SEND_AGAIN = "send it again"
 TOUCHPOINT = "delivery"

@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.store.db import engine_for, session_factory
+from bot.store.db import engine_for
 from bot.store.models import Conversation, FeedbackResponse
 from bot.store.spool import Spool
 from tests.faults.spool_writer import answers_of, complaint
 from tests.support import migrated
-from tests.support_servers import PostgresServer
+from tests.support.database import count, db_session
+from tests.support.servers import PostgresServer
 
 WRITER_TIMEOUT = 240  # seconds for every writer process together
 
@@ -179,7 +180,7 @@ def check_stored(url: str, accepted: list[dict]) -> Tally:
             fields["status"] = "complete"
         else:
             fields.update({name: value for name, value in vars(answers).items() if value is not None})
-    with session_factory(engine_for(url))() as session:
+    with db_session(url) as session:
         conversations = Counter(session.execute(select(Conversation.key)).scalars())
         responses = Counter(
             session.execute(select(Conversation.key).join(FeedbackResponse, FeedbackResponse.conversation_id
@@ -205,8 +206,7 @@ def check_stored(url: str, accepted: list[dict]) -> Tally:
 
 
 def count_responses(url: str) -> int:
-    with session_factory(engine_for(url))() as session:
-        return session.execute(select(func.count()).select_from(FeedbackResponse)).scalar_one()
+    return count(url, FeedbackResponse)
 
 
 __all__ = ["Database", "Tally", "Writers", "check_stored", "complaint", "count_responses", "database", "wait_until",

@@ -24,12 +24,11 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 from tests.e2e.test_run_command import alive, children_of
-from tests.faults.restarts import ACTION_RETRY_SECONDS, assert_stored_once, fault_stack, texts
+from tests.faults.restarts import ACTION_RETRY_SECONDS, assert_stored_once, texts
 from tests.faults.spool_harness import wait_until
 from tests.support import free_port, migrated
 
 pytestmark = pytest.mark.e2e
-__all__ = ["fault_stack"]
 SEND_AGAIN = "send it again"
 
 

@@ -1,6 +1,6 @@
 """The production layout under faults: feedback and Rasa's tracker store on PostgreSQL, locks on Redis.
 
-Real servers from Debian's packages on 127.0.0.1 (``tests/support_servers.py``); run with
+Real servers from Debian's packages on 127.0.0.1 (``tests/support/servers.py``); run with
 ``--postgres`` (``make test-postgres``). kill -9 Rasa mid-survey: the customer goes on into the
 same response. PostgreSQL stopped mid-survey, then started: the answer sent meanwhile is refused
 with "send it again" (Rasa 3.6 would have answered it as the first message of a new, empty
@@ -23,7 +23,7 @@ from tests.faults.restarts import (
     texts,
 )
 from tests.support import migrated
-from tests.support_servers import PostgresServer, RedisServer
+from tests.support.servers import PostgresServer, RedisServer
 
 pytestmark = pytest.mark.e2e
 SEND_AGAIN = "send it again"

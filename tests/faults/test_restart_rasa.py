@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults.restarts import fault_stack, survey_survives_a_rasa_kill
+from tests.faults.restarts import survey_survives_a_rasa_kill
 
 pytestmark = pytest.mark.e2e
-__all__ = ["fault_stack"]
 
 
 def test_a_survey_goes_on_into_the_same_response_after_rasa_is_killed(fault_stack) -> None:

@@ -21,7 +21,7 @@ from actions.survey import ActionStoreFeedback
 from bot.feedback import _service_for, get_feedback_service
 from bot.settings import get_settings
 from bot.store.spool import SpoolWriteError
-from tests.actions.conftest import _domain, make_tracker, responses, run, slots_set
+from tests.support.trackers import load_domain, make_tracker, responses, run, slots_set
 
 UNREACHABLE = "postgresql://siloscope@127.0.0.1:9/siloscope?connect_timeout=2"  # nothing listens on port 9
 CONTEXT = {"conversation_id": "conv-full-1", "touchpoint": "delivery", "customer_ref": "C-9", "channel": "web"}
@@ -29,7 +29,7 @@ CONTEXT = {"conversation_id": "conv-full-1", "touchpoint": "delivery", "customer
 
 @pytest.fixture
 def domain() -> dict:
-    return _domain()
+    return load_domain()
 
 
 @pytest.fixture

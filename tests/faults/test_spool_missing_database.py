@@ -23,7 +23,7 @@ from bot.store.db import make_engine
 from bot.store.spool import Spool
 from tests.faults.spool_harness import check_stored, count_responses
 from tests.support import migrated
-from tests.support_servers import PostgresServer
+from tests.support.servers import PostgresServer
 
 
 def write(url: str, var: Path, folder: Path, name: str) -> tuple[subprocess.CompletedProcess, Path]:

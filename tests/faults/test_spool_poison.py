@@ -13,9 +13,9 @@ import json
 from sqlalchemy import select
 
 from bot.feedback import get_feedback_service
-from bot.store.db import engine_for, session_factory
 from bot.store.models import Conversation, FeedbackResponse
 from tests.faults.spool_harness import PostgresDatabase, Writers, check_stored, wait_until
+from tests.support.database import db_session
 
 NUL_COMPLAINT = "late again\x00 start to finish a mess"
 
@@ -50,7 +50,7 @@ def test_poisoned_records_are_set_aside_and_every_later_write_proceeds(writers: 
     assert set(reasons) == {"other-version", "unreadable"}, dead
     assert "loyalty_tier" in reasons["other-version"]
     assert reasons["unreadable"].startswith("unreadable spool line")
-    with session_factory(engine_for(writers.database.url))() as session:
+    with db_session(writers.database.url) as session:
         stored = session.scalar(select(FeedbackResponse.text).join(Conversation).where(Conversation.key == "nul-byte"))
     assert stored == NUL_COMPLAINT.replace("\x00", ""), (postgres, stored)
     for entry in dead:

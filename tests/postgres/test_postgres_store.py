@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from bot.feedback import Answers, ConversationRef, get_feedback_service
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.store.db import engine_for, session_factory
+from bot.store.db import engine_for
 from bot.store.models import FeedbackResponse
 from tests.support import migrated
-from tests.support_servers import PostgresServer, RedisServer
+from tests.support.database import db_session
+from tests.support.servers import PostgresServer, RedisServer
 
 REF = ConversationRef(key="pg-1", sender_id="pg-1", customer_ref="C-1", touchpoint="delivery", channel="web")
 
@@ -48,7 +49,7 @@ def test_a_nul_byte_postgresql_refuses_is_cleaned_at_the_door_and_the_answer_is_
     service.record(REF, Answers(text="late again\x00 start to finish a mess"))
     service.record(REF, Answers(score=2))
     assert not service.spool.dead_letters() and not service.spool.pending()
-    with session_factory(engine_for(postgres_database))() as session:
+    with db_session(postgres_database) as session:
         [(text, score)] = session.execute(select(FeedbackResponse.text, FeedbackResponse.score)).all()
     assert "\x00" not in text and text.startswith("late again") and text.endswith("start to finish a mess")
     assert score == 2

@@ -1,4 +1,5 @@
-"""The security suite drives the real doors: the e2e stack (``tests/e2e/conftest.py``) and a socket.io visitor."""
+"""The security suite drives the real doors: the session's shared ``stack`` (``tests/support/stack.py``) and a socket.io
+visitor."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import threading
 import time
 
 import socketio
-
-from tests.e2e.conftest import browser, stack  # noqa: F401 - the running product and browser, shared
 
 
 class Visitor:

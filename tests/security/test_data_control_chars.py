@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.feedback import Answers, ConversationRef, get_feedback_service
-from bot.store.db import engine_for, session_factory
 from bot.store.models import FeedbackResponse
 from tests.security.data_support import cli_env, siloscope
+from tests.support.database import db_session
 
 REF = ConversationRef(key="conv-ctl", sender_id="sender-ctl", customer_ref="C-5", touchpoint="delivery", channel="web")
 HOSTILE = ("The parcel\x00 came \x1b[31mlate\x1b[0m\x1b]0;pwned\x07 and \u202egnorw\u202c was \u2066delivered\u2069"
@@ -30,7 +30,7 @@ def test_control_characters_are_normalised_at_the_door_and_never_stored(tmp_path
     service.record(REF, Answers(score=2, text=HOSTILE, language="en"))
     service.record(REF, Answers(probe_text="\x00\u202eNobody\x1b[2J called"))
     service.finish(REF)
-    with session_factory(engine_for(tmp_database))() as session:
+    with db_session(tmp_database) as session:
         response = session.scalars(select(FeedbackResponse)).one()
         texts = [response.text, response.probe_text, *(a.evidence for a in response.attributions)]
     assert texts[0] == CLEAN  # newlines and emoji (joiners, variation selector) kept; NFC

@@ -20,11 +20,11 @@ from bot.errors import UsageError
 from bot.feedback import Answers, ConversationRef, FeedbackService, get_feedback_service
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.settings.sections import RedactionRules
-from bot.store.db import engine_for, session_factory
 from bot.store.models import FeedbackResponse
 from bot.store.spool import Spool
 from bot.taxonomy import load_taxonomy
 from tests.security.data_support import cli_env, database_dump, siloscope
+from tests.support.database import db_session
 
 REF = ConversationRef(key="conv-pii", sender_id="sender-pii", customer_ref="C-9", touchpoint="invoice", channel="web")
 CARD, CARD_DASHED = "4111 1111 1111 1111", "5500-0000-0000-0004"
@@ -44,7 +44,7 @@ def test_chat_answers_are_stored_analysed_and_exported_without_personal_data(tmp
     service.record(REF, Answers(text=TEXT, language="en"))
     service.record(REF, Answers(probe_text=PROBE))
     service.finish(REF)
-    with session_factory(engine_for(tmp_database))() as session:
+    with db_session(tmp_database) as session:
         response = session.scalars(select(FeedbackResponse)).one()
         evidence = [a.evidence for a in response.attributions] + [h.evidence for h in response.handoffs]
         stored = (response.text, response.probe_text, response.primary_silo)

@@ -16,6 +16,7 @@ from bot.store.db import engine_for, session_factory
 from bot.store.models import Attribution, FeedbackResponse, OutboxMessage, utcnow
 from tests.security.data_support import cli_env, siloscope
 from tests.support import WebService
+from tests.support.database import db_session
 
 OLD_TEXT = "The invoice charged me twice for one order."
 NEW_TEXT = "The courier was late and rude."
@@ -38,7 +39,7 @@ def _seed(url: str, old_days: int) -> None:
 
 def _texts(url: str) -> str:
     """Every stored answer and piece of evidence, in one string to search."""
-    with session_factory(engine_for(url))() as session:
+    with db_session(url) as session:
         return repr([(r.text, [a.evidence for a in r.attributions]) for r in session.scalars(select(FeedbackResponse))])
 
 
@@ -50,7 +51,7 @@ def test_purge_expired_erases_old_free_text_and_keeps_scores(tmp_path: Path, tmp
         handle.write(json.dumps({"received_at": utcnow().isoformat() + "+00:00", "recipient_id": "C-new"}) + "\n")
     done = siloscope(cli_env(tmp_path), "customer", "purge-expired", "--by", "ops")  # shipped window: 365 days
     assert done.returncode == 0, done.stderr
-    with session_factory(engine_for(tmp_database))() as session:
+    with db_session(tmp_database) as session:
         old, new = session.scalars(select(FeedbackResponse).order_by(FeedbackResponse.id)).all()
         old_evidence = session.scalars(select(Attribution.evidence).where(Attribution.response_id == old.id)).all()
         assert (old.text, old.score, old.primary_silo) == (None, 1, "finance")  # the numbers stay for reports

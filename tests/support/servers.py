@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
-from tests.support import free_port, stop_process
+from tests.support.processes import answering, free_port, stop_process
 
 POSTGRES_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -119,17 +118,10 @@ class RedisServer:
         )  # fmt: skip
         import redis
 
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1).ping():
-                    return
-            except redis.RedisError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.close()
-                raise RuntimeError(f"redis-server did not start: {(base / 'redis.log').read_text(errors='replace')}")
-            time.sleep(0.1)
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
+        if not answering(self.process, lambda: bool(client.ping()), redis.RedisError, seconds=30):
+            self.close()
+            raise RuntimeError(f"redis-server did not start: {(base / 'redis.log').read_text(errors='replace')}")
 
     @property
     def url(self) -> str:

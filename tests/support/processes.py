@@ -1,4 +1,4 @@
-"""Helpers the test rooms share: free ports, the web service in a subprocess, the browser."""
+"""Processes the tests start: free ports, stopping a server, the web service in a subprocess."""
 
 from __future__ import annotations
 
@@ -7,29 +7,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import requests
 
 from bot.settings import PROJECT_ROOT
-
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's chromium, headless, with the background services that would try the (closed) network off.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]  # fmt: skip
-
-
-def migrated(url: str) -> str:
-    """Create the database at ``url`` as ``siloscope migrate`` does (servers never create one); returns ``url``."""
-    from bot.store.db import make_engine, migrate
-
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    return url
 
 
 def stop_process(process: subprocess.Popen) -> None:
@@ -44,9 +27,26 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 def free_port() -> int:
+    """A loopback port free right now (tests never take 5005/5055/8000, which a developer may be using)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def answering(
+    process: subprocess.Popen, answers: Callable[[], bool], errors: type[Exception], seconds: float
+) -> bool:
+    """Poll ``answers`` (its ``errors`` mean "not yet") until true; False once ``process`` exited or time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if answers():
+                return True
+        except errors:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
 
 
 class WebService:
@@ -66,17 +66,10 @@ class WebService:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(self.url("/health"), timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"siloscope web did not start: {log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+        if not answering(self.process, lambda: requests.get(self.url("/health"), timeout=1).ok,
+                         requests.RequestException, seconds=60):
+            self.stop()
+            raise AssertionError(f"siloscope web did not start: {log.read_text(errors='replace')[-3000:]}")
 
     def url(self, path: str = "", host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"

@@ -1,7 +1,10 @@
-"""The real product, started once per test session on free ports with a scratch database.
+"""The real product, started once per test session on free ports with a scratch database (a pytest plugin).
 
 What starts here is what ``make run`` starts (``bot.launcher``), with the trained model from
-``models/`` (``make setup`` trains it).
+``models/`` (``make setup`` trains it). Every room that talks to a running product (tests/e2e,
+tests/security) takes the one session-wide ``stack``: starting Rasa is the slowest thing a test
+does. Tests must therefore leave it running and tell their data apart by their own sender and
+customer ids. A test that kills a server starts a stack of its own (tests/faults/restarts.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,7 +29,9 @@ from bot.channels.signing import siloscope_signature
 from bot.launcher import Stack, StackConfig
 from bot.settings import PROJECT_ROOT
 from bot.store.db import engine_for
-from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, migrated
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.database import migrated
+from tests.support.processes import free_port
 
 # The callback channel of credentials.yml (Siloscope's guarded one), pointed at the sink under test.
 CALLBACK_CHANNEL = "rasa_server.callback.GuardedCallbackInput"
@@ -142,18 +148,32 @@ def scratch_stack_config(var: Path, sink: CallbackSink, **env: str) -> StackConf
     )
 
 
+def start_timeout() -> float:
+    """Seconds a stack may take to come up: generous, as CI's two cores are shared."""
+    return float(os.environ.get("SILOSCOPE_E2E_START_TIMEOUT", "600"))
+
+
+@contextmanager
+def started(var: Path, **env: str) -> Iterator[tuple[Stack, CallbackSink]]:
+    """A stack of the product's servers under ``var`` (``env`` added to its configuration), stopped after."""
+    sink = CallbackSink()
+    try:
+        running = Stack(scratch_stack_config(var, sink, **env))
+        try:
+            running.start(timeout=start_timeout())
+            yield running, sink
+        finally:
+            running.stop()
+    finally:
+        sink.server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The one running product of the test session, shared by every room that does not kill a server."""
     var = tmp_path_factory.mktemp("stack-var")
-    sink = CallbackSink()
-    config = scratch_stack_config(var, sink)
-    running = Stack(config)
-    running.start(timeout=float(os.environ.get("SILOSCOPE_E2E_START_TIMEOUT", "600")))  # 2 cores shared
-    try:
-        yield RunningStack(config, config.env["DATABASE_URL"], var, sink)
-    finally:
-        running.stop()
-        sink.server.shutdown()
+    with started(var) as (running, sink):
+        yield RunningStack(running.config, running.config.env["DATABASE_URL"], var, sink)
 
 
 @pytest.fixture(scope="module")
