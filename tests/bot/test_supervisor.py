@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,12 +69,17 @@ def test_a_killed_server_comes_back_while_the_others_keep_running(tmp_path: Path
     other = _Server("rasa", [sys.executable, "-c", "import time; time.sleep(60)"], url)
     stack = stack_of(tmp_path, worker, other)
     first, other_pid = worker.process.pid, other.process.pid
+    # interrupt_main raises KeyboardInterrupt only through Python's own SIGINT handler: with SIGINT ignored
+    # (a pytest a shell started in the background) or left to another handler (an event loop's signal
+    # handler from an earlier test) the supervisor would never be stopped. Ctrl-C's own handler here.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         threading.Timer(0.3, lambda: stack.kill("actions")).start()
         threading.Timer(3, _thread.interrupt_main).start()  # Ctrl-C, as run.py turns SIGINT/SIGTERM into it
         with pytest.raises(KeyboardInterrupt):
             stack.wait(FAST)
     finally:
+        signal.signal(signal.SIGINT, previous)
         stack.stop()
         health.shutdown()
     log = capsys.readouterr().err
