@@ -12,7 +12,7 @@ import signal
 from types import FrameType
 
 from bot.errors import UsageError
-from bot.launcher import Stack, StackConfig, StackError
+from bot.launcher import Stack, StackConfig, StackError, configured_rasa_workers
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.tokens import actions_token, rasa_token
 from bot.web.dashboard import dashboard_token
@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="start the action server, Rasa and the web service")
     parser.add_argument("--host", default=os.environ.get("SILOSCOPE_BIND", "127.0.0.1"), help="interface to bind")
     parser.set_defaults(handler=run)
+
+
+STICKY = " (behind one sticky front on the Rasa port: a conversation stays on its worker)"
 
 
 def banner(config: StackConfig, database_url: str) -> str:
@@ -37,8 +40,16 @@ Siloscope is running.
   Webhooks in:    {web}/webhooks/touchpoint
   Rasa HTTP API:  http://localhost:{config.rasa_port}  (token in $RASA_TOKEN or var/rasa_token)
   Database:       {database_url}
+  Rasa workers:   {config.rasa_workers}{STICKY if config.rasa_workers > 1 else ""}
 A server that stops is restarted. Press Ctrl-C to stop everything.
 """
+
+
+def _workers(raw_settings: dict) -> int:
+    try:
+        return configured_rasa_workers(raw_settings)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         rasa_token=rasa_token(),
         actions_token=actions_token(),
         env={"DATABASE_URL": settings.database_url},
+        rasa_workers=_workers(settings.raw),
     )
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         raise UsageError("no trained model in models/: run `make setup` (or `make run`) first")
