@@ -1,0 +1,50 @@
+"""``rasa_server.speed``: action server answers are validated as strictly as Rasa does, with a validator built once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from unittest import mock
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+
+from rasa_server import speed
+
+GOOD = {"events": [{"event": "slot", "name": "score", "value": 2, "timestamp": None}],
+        "responses": [{"response": "utter_ask_feedback_text"}]}
+BAD = [{"events": [{"event": "no_such_event"}]}, {"events": "not a list"}, {"responses": [3]}]
+
+
+def _error(result: dict) -> str:
+    with pytest.raises(jsonschema.ValidationError) as raised:
+        RemoteAction("validate_feedback_form", None)._validate_action_result(result)
+    return raised.value.message
+
+
+@pytest.fixture()
+def installed() -> Iterator[None]:
+    speed.install()
+    try:
+        yield
+    finally:
+        speed.uninstall()
+
+
+def test_the_same_answers_are_accepted_and_refused_with_the_same_message() -> None:
+    rasa_says = [_error(result) for result in BAD]
+    speed.install()
+    try:
+        assert RemoteAction("x", None)._validate_action_result(GOOD) is True
+        assert [_error(result) for result in BAD] == rasa_says
+    finally:
+        speed.uninstall()
+
+
+def test_the_schema_is_checked_once_not_on_every_answer(installed: None) -> None:
+    speed._validator.cache_clear()
+    with mock.patch.object(jsonschema.Draft202012Validator, "check_schema",
+                           wraps=jsonschema.Draft202012Validator.check_schema) as check:
+        for _ in range(5):
+            RemoteAction("x", None)._validate_action_result(GOOD)
+    assert check.call_count == 1
