@@ -1,4 +1,4 @@
-"""``rasa_server.speed``: action server answers are validated as strictly as Rasa does, with a validator built once."""
+"""``rasa_server.speed``: Rasa's check of action server answers and its SQLite tracker store, cheaper."""
 
 from __future__ import annotations
 
@@ -48,3 +48,21 @@ def test_the_schema_is_checked_once_not_on_every_answer(installed: None) -> None
         for _ in range(5):
             RemoteAction("x", None)._validate_action_result(GOOD)
     assert check.call_count == 1
+
+
+def test_the_sqlite_tracker_store_waits_for_the_lock_and_skips_fsync_only_in_wal_mode(installed: None,
+                                                                                      tmp_path) -> None:
+    import sqlite3
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy import text
+
+    for name, journal in (("wal.db", "wal"), ("rollback.db", "delete")):
+        path = tmp_path / name
+        sqlite3.connect(path).execute(f"PRAGMA journal_mode={journal}").close()
+        store = SQLTrackerStore(None, dialect="sqlite", db=str(path))
+        with store.engine.connect() as connection:
+            busy = connection.execute(text("PRAGMA busy_timeout")).scalar()
+            synchronous = connection.execute(text("PRAGMA synchronous")).scalar()
+        assert busy == speed.BUSY_TIMEOUT_MS
+        assert synchronous == (1 if journal == "wal" else 2), name  # NORMAL only where WAL keeps it crash-safe
