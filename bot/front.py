@@ -63,6 +63,7 @@ class Front:
         self.websocket_max_bytes = websocket_max_bytes or limits.max_body_bytes * 4
         self._turn = itertools.cycle(range(len(self.workers)))
         self._session: aiohttp.ClientSession | None = None
+        self._away: set[str] = set()  # workers not answering: logged once until they answer again
 
     def app(self) -> web.Application:
         application = web.Application(client_max_size=self.limits.max_body_bytes)
@@ -107,13 +108,20 @@ class Front:
         worker = self.workers[self.route(request, body)]
         try:
             if request.headers.get("upgrade", "").lower() == "websocket":
-                return await self._relay_websocket(request, worker)
-            return await self._forward(request, worker, body)
+                answer = await self._relay_websocket(request, worker)
+            else:
+                answer = await self._forward(request, worker, body)
         except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
-            log.warning("worker %s did not answer %s %s: %s", worker, request.method, request.path, exc)
+            if worker not in self._away:
+                self._away.add(worker)
+                log.warning("worker %s is not answering (%s %s: %s)", worker, request.method, request.path, exc)
             return web.json_response({"error": "the Rasa worker for this conversation is not answering; "
                                                "send it again in a moment"}, status=503,
                                      headers={"Retry-After": "5"})
+        if worker in self._away:
+            self._away.discard(worker)
+            log.info("worker %s answers again", worker)
+        return answer
 
     async def _bounded_body(self, request: web.Request) -> bytes | None:
         """The whole body, or None when it is larger than the chat doors accept (read no further)."""

@@ -144,3 +144,21 @@ def test_a_request_naming_another_host_still_goes_to_a_worker_never_elsewhere() 
         assert [(method, path) for _, method, path, _, _ in seen] == [("GET", "/secret")]
 
     with_front(test)
+
+
+def test_a_worker_that_is_away_gets_its_conversations_a_503_to_send_again() -> None:
+    async def main() -> None:
+        front = web.AppRunner(Front([f"http://127.0.0.1:{free_port()}"], LIMITS).app())  # nobody listens there
+        await front.setup()
+        port = free_port()
+        await web.TCPSite(front, "127.0.0.1", port).start()
+        try:
+            async with aiohttp.ClientSession() as http:
+                async with http.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                                     json={"sender": "s", "message": "2"}) as r:
+                    assert r.status == 503 and r.headers["Retry-After"] == "5"
+                    assert "send it again" in (await r.json())["error"]
+        finally:
+            await front.cleanup()
+
+    asyncio.run(main())
