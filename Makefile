@@ -115,6 +115,7 @@ test: setup browser servers lint validate unit test-postgres stories
 	@echo "All checks passed."
 
 bench: setup
+	$(BIN)/siloscope bench chat
 	$(BIN)/siloscope bench attribution
 	$(BIN)/siloscope bench report --rows 100000
 	$(BIN)/siloscope bench report --rows 1000000
