@@ -66,3 +66,22 @@ def test_the_sqlite_tracker_store_waits_for_the_lock_and_skips_fsync_only_in_wal
             synchronous = connection.execute(text("PRAGMA synchronous")).scalar()
         assert busy == speed.BUSY_TIMEOUT_MS
         assert synchronous == (1 if journal == "wal" else 2), name  # NORMAL only where WAL keeps it crash-safe
+
+
+def test_event_classes_are_found_by_name_as_rasa_finds_them(installed: None) -> None:
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is speed._ORIGINAL_RESOLVE(cls.type_name)
+    assert (Event.resolve_by_type("slot"), Event.resolve_by_type("user")) == (SlotSet, UserUttered)
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", ActionExecuted) is ActionExecuted
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+
+    class LateEvent(SlotSet):  # a class imported after the table was built is still found
+        type_name = "siloscope_late_test_event"
+
+    assert Event.resolve_by_type("siloscope_late_test_event") is LateEvent
+    assert Event.from_parameters({"event": "slot", "name": "score", "value": 2}) == SlotSet("score", 2)
