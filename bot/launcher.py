@@ -1,7 +1,9 @@
 """Starting and stopping the whole product: action server, Rasa server and the web service.
 
 ``make run`` uses it through ``siloscope run``; the end-to-end tests use it on free ports with
-a scratch database, so what the tests start is exactly what a user starts.
+a scratch database, so what the tests start is exactly what a user starts. With several Rasa
+workers (``StackConfig.rasa_workers``) each is a server of its own on a loopback port, supervised
+like the others, and the sticky front (``bot.front``) takes the Rasa port.
 """
 
 from __future__ import annotations
