@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     try:
         print("Starting the action server, Rasa (loading the model takes a while) and the web service...")
-        stack.start()
+        # Rasa workers load their models side by side: on a busy two-core machine that took over 240 s.
+        stack.start(timeout=600.0)
         print(banner(config, settings.database_url), flush=True)
         return stack.wait()
     except StackError as exc:
