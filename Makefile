@@ -137,6 +137,7 @@ soak: setup servers
 	$(BIN)/python -m tests.faults.soak --postgres $(SOAK_ARGS)
 
 bench: setup
+	$(BIN)/siloscope bench chat
 	$(BIN)/siloscope bench attribution
 	$(BIN)/siloscope bench report --rows 100000
 	$(BIN)/siloscope bench report --rows 1000000

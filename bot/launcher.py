@@ -1,7 +1,9 @@
 """Starting and stopping the whole product: action server, Rasa server and the web service.
 
 ``make run`` uses it through ``siloscope run``; the end-to-end tests use it on free ports with
-a scratch database, so what the tests start is exactly what a user starts.
+a scratch database, so what the tests start is exactly what a user starts. With several Rasa
+workers (``StackConfig.rasa_workers``) each is a server of its own on a loopback port, supervised
+like the others, and the sticky front (``bot.front``) takes the Rasa port.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +27,7 @@ import yaml
 from bot.conversation_store import RasaStores, rasa_stores
 from bot.settings import PROJECT_ROOT, default_database_url
 from bot.settings.sections import Ports
+from bot.sticky import WORKER_ENV
 from bot.tokens import ACTIONS_TOKEN_ENV
 
 
@@ -34,6 +38,37 @@ class StackError(RuntimeError):
 def venv_bin(name: str) -> str:
     """The executable beside the running Python (the project's virtualenv)."""
     return str(Path(sys.executable).parent / name)
+
+
+def rasa_python() -> str:
+    """The Python interpreter that has Rasa installed: Rasa workers, the sticky front and the bench's moodbot."""
+    return sys.executable
+
+
+WORKER_MEMORY_BYTES = 1 << 30  # a Rasa process with Siloscope's model stays under 1 GB resident
+
+
+def rasa_workers(setting: str | int = "auto") -> int:
+    """How many Rasa processes ``siloscope run`` starts for the setting ``rasa.workers`` (already checked).
+
+    ``auto`` is one per CPU core this process may use, as far as the available memory holds a
+    Rasa process each (and always one).
+    """
+    if setting == "auto":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return max(1, min(cores, _available_memory() // WORKER_MEMORY_BYTES))
+    return int(setting)
+
+
+def _available_memory() -> int:
+    """MemAvailable from /proc/meminfo; where there is none, assume room for one worker per core."""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return (os.cpu_count() or 1) * WORKER_MEMORY_BYTES
 
 
 @dataclass
@@ -50,6 +85,9 @@ class StackConfig:
     actions_token: str = ""  # the secret Rasa presents to the action server; empty: a fresh one per start
     env: dict[str, str] = field(default_factory=dict)
     log_to_files: bool = False
+    # More than one: that many Rasa processes on free loopback ports behind the sticky front
+    # (bot.front) on rasa_port; one: Rasa itself on rasa_port.
+    rasa_workers: int = 1
 
     @property
     def rasa_url(self) -> str:
@@ -79,6 +117,7 @@ class _Server:
     command: list[str]
     ready_url: str
     is_ready: Callable[[requests.Response], bool] = _answers
+    env: dict[str, str] = field(default_factory=dict)  # on top of the stack's environment
     process: subprocess.Popen | None = None
     log: IO[bytes] | None = None
     log_path: Path | None = None
@@ -142,23 +181,47 @@ class Stack:
                  "--actions", "actions"],
                 f"{c.actions_url}/health",
             ),
-            _Server(
-                "rasa",
-                [
-                    # rasa_server.main is `rasa run` with Siloscope's Rasa-side parts, its token from RASA_TOKEN
-                    python, "-m", "rasa_server.main", "--enable-api", "--cors", "*",
-                    "--interface", c.host, "--port", str(c.rasa_port), "--model", str(c.model),
-                    "--credentials", str(c.credentials), "--endpoints", str(self._endpoints_file()),
-                ],
-                f"{c.rasa_url}/status?token={c.rasa_token}",
-                _model_loaded,
-            ),
+            *self._rasa_servers(),
             _Server(
                 "web",
                 [venv_bin("siloscope"), "web", "--host", c.host, "--port", str(c.web_port)],
                 f"{c.web_url}/health",
             ),
         ]
+
+    def _rasa_servers(self) -> list[_Server]:
+        """Rasa on the Rasa port; or several Rasa workers on loopback and the sticky front on that port."""
+        c = self.config
+        endpoints = str(self._endpoints_file())
+
+        def rasa(name: str, host: str, port: int, env: dict[str, str]) -> _Server:
+            return _Server(
+                name,
+                [
+                    # rasa_server.main is `rasa run` with Siloscope's Rasa-side parts, its token from RASA_TOKEN
+                    rasa_python(), "-m", "rasa_server.main", "--enable-api", "--cors", "*",
+                    "--interface", host, "--port", str(port), "--model", str(c.model),
+                    "--credentials", str(c.credentials), "--endpoints", endpoints,
+                ],
+                f"http://{host}:{port}/status?token={c.rasa_token}",
+                _model_loaded,
+                env,
+            )
+
+        if c.rasa_workers <= 1:
+            return [rasa("rasa", c.host, c.rasa_port, {})]
+        # Workers listen on loopback only: the front is the one door, whatever interface it binds.
+        workers = [rasa(f"rasa-{index + 1}", "127.0.0.1", free_port(), {WORKER_ENV: str(index)})
+                   for index in range(c.rasa_workers)]
+        urls = [server.ready_url.split("/status")[0] for server in workers]
+        front = _Server(
+            "front",
+            [rasa_python(), "-m", "bot.front", "--host", c.host, "--port", str(c.rasa_port),
+             *(argument for url in urls for argument in ("--worker", url))],
+            f"{c.rasa_url}/status?token={c.rasa_token}",
+            _model_loaded,
+        )
+        return [*workers, front]
 
     def start(self, timeout: float = 240.0) -> None:
         """Start every server and wait until each answers; on failure stop them all."""
@@ -184,7 +247,7 @@ class Stack:
         server.process = subprocess.Popen(
             server.command,
             cwd=PROJECT_ROOT,
-            env=self._env,
+            env={**self._env, **server.env},
             stdout=server.log,
             stderr=subprocess.STDOUT if server.log else None,
             start_new_session=True,  # our Ctrl-C handling stops it, not the terminal's
@@ -311,6 +374,13 @@ class _Supervision:
     restart_at: float | None = None
     started_at: float | None = None  # restarted, not answering yet
     crashed_at: float = 0.0
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (a worker keeps it for the stack's life, restarts included)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _is_up(server: _Server) -> bool:

@@ -2,8 +2,8 @@
 
 Run as ``python -m rasa_server.main <rasa run options>`` with ``RASA_TOKEN`` set; the launcher
 starts Rasa this way.
-- What runs inside Rasa (``rasa_server.durability``, ``rasa_server.tracker_store_guard``) is in
-  place before the first message.
+- What runs inside Rasa (``rasa_server.durability``, ``rasa_server.tracker_store_guard``,
+  ``rasa_server.speed``) is in place before the first message.
 - ``rasa run --auth-token <token>`` would put the token in the process's argv, where ``ps`` and
   ``/proc/<pid>/cmdline`` show it to every local user. Rasa reads its token only from that option,
   so it is handed to Rasa's own command-line parser inside the process: the arguments the process
@@ -27,10 +27,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"${TOKEN_ENV} is not set: Rasa's HTTP API would be open to anyone who reaches its port")
     from rasa.__main__ import main as rasa_main
 
-    from rasa_server import durability, tracker_store_guard
+    from rasa_server import durability, speed, tracker_store_guard
 
     durability.install()
     tracker_store_guard.install()
+    speed.install()
     sys.argv = ["rasa", "run", *arguments, "--auth-token", token]
     rasa_main()
 

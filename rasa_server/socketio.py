@@ -25,6 +25,7 @@ from socketio import AsyncServer
 
 from bot.channels.chat_door import CONTEXT_KEY, DoorRefusal, admit
 from bot.channels.conversation_ids import SOCKET, issue, verify
+from bot.sticky import this_worker, worker_sid
 from rasa_server import door
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,10 @@ class GuardedSocketIOInput(SocketIOInput):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=transport_cap)
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
+        worker = this_worker()
+        if worker is not None:  # one of several workers: the sticky front routes a connection by its sid
+            new_sid = sio.eio.generate_id
+            sio.eio.generate_id = lambda: worker_sid(worker, new_sid())
         sessions: dict[str, str] = {}  # socket id -> the conversation it was confirmed
 
         @webhook.route("/", methods=["GET"])

@@ -11,7 +11,7 @@ import signal
 from types import FrameType
 
 from bot.errors import UsageError
-from bot.launcher import Stack, StackConfig, StackError
+from bot.launcher import Stack, StackConfig, StackError, rasa_workers
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.tokens import actions_token, rasa_token
 from bot.web.dashboard import dashboard_token
@@ -20,6 +20,9 @@ from bot.web.dashboard import dashboard_token
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="interface to bind (default: $SILOSCOPE_BIND, else 127.0.0.1)")
     parser.set_defaults(handler=run)
+
+
+STICKY = " (behind one sticky front on the Rasa port: a conversation stays on its worker)"
 
 
 def banner(config: StackConfig, database_url: str) -> str:
@@ -35,6 +38,7 @@ Siloscope is running.
   Webhooks in:    {web}/webhooks/touchpoint
   Rasa HTTP API:  http://localhost:{config.rasa_port}  (token in $RASA_TOKEN or var/rasa_token)
   Database:       {database_url}
+  Rasa workers:   {config.rasa_workers}{STICKY if config.rasa_workers > 1 else ""}
 A server that stops is restarted. Press Ctrl-C to stop everything.
 """
 
@@ -49,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         rasa_token=rasa_token(),
         actions_token=actions_token(),
         env={"DATABASE_URL": settings.database_url},
+        rasa_workers=rasa_workers(settings.rasa.workers),
     )
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         raise UsageError("no trained model in models/: run `make setup` (or `make run`) first")
@@ -63,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     try:
         print("Starting the action server, Rasa (loading the model takes a while) and the web service...")
-        stack.start()
+        # Rasa workers load their models side by side: on a busy two-core machine that took over 240 s.
+        stack.start(timeout=600.0)
         print(banner(config, settings.database_url), flush=True)
         return stack.wait()
     except StackError as exc:

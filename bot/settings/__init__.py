@@ -29,13 +29,14 @@ from bot.settings.sections import (
     OutboxConfig,
     Ports,
     PrivacyConfig,
+    RasaProcesses,
     WebhookConfig,
     WidgetSettings,
 )
 
 PROJECT_ROOT = Path(os.environ.get("SILOSCOPE_HOME", Path(__file__).resolve().parent.parent.parent))
 
-SECTIONS = ("conversation", "ports", "webhooks", "outbox", "alerts", "widget", "chat", "analytics", "privacy")
+SECTIONS = ("conversation", "rasa", "ports", "webhooks", "outbox", "alerts", "widget", "chat", "analytics", "privacy")
 
 
 def var_dir() -> Path:
@@ -60,6 +61,7 @@ class Settings:
     silos_file: Path
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     ports: Ports = field(default_factory=Ports)
+    rasa: RasaProcesses = field(default_factory=RasaProcesses)
     webhooks: WebhookConfig = field(default_factory=lambda: parse.webhooks({}, f"http://localhost:{Ports.rasa}", None))
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     alerts: AlertConfig = field(default_factory=lambda: parse.alerts({}))
@@ -93,6 +95,7 @@ class Settings:
             silos_file=silos_file if silos_file is not None else PROJECT_ROOT / "silos.yml",
             conversation=conversation,
             ports=ports,
+            rasa=parse.rasa(raw.get("rasa"), environ.get("SILOSCOPE_RASA_WORKERS", "").strip() or None),
             webhooks=parse.webhooks(raw.get("webhooks"), f"http://localhost:{ports.rasa}", rasa_url or None),
             outbox=parse.outbox(raw.get("outbox")),
             alerts=parse.alerts(raw.get("alerts"), ports.web),

@@ -43,6 +43,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("SILOSCOPE_LOCK_STORE_PASSWORD", "the password of that lock store", "none", secret=True),
     Variable("SILOSCOPE_ACTION_RETRY_SECONDS", "how long the Rasa server retries an unreachable action server",
              "45"),
+    Variable("SILOSCOPE_RASA_WORKERS", "how many Rasa processes `siloscope run` starts (overrides rasa.workers)",
+             "rasa.workers: auto"),
+    Variable("SILOSCOPE_RASA_WORKER", "set by `siloscope run` in each Rasa worker: its number, so that the "
+             "socket.io session ids it issues route back to it (not for users)", "unset"),
     Variable("SILOSCOPE_SPOOL_REPLAY_SECONDS", "how often an action server replays spooled answers into the "
              "database by itself, after an outage (0 < seconds <= 3600)", "15"),
     Variable("RASA_TOKEN", "the token of Rasa's HTTP API", "generated once into var/rasa_token", secret=True),

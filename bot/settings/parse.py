@@ -26,6 +26,7 @@ from bot.settings.sections import (
     Ports,
     PrivacyConfig,
     RasaConfig,
+    RasaProcesses,
     RedactionRules,
     SourceConfig,
     Thresholds,
@@ -117,6 +118,25 @@ def conversation(raw: Any) -> ConversationSettings:
         praise_at_or_above=section.whole("praise_at_or_above", defaults.praise_at_or_above, 1, 6),
         language_min_words=section.whole("language_min_words", defaults.language_min_words, 0),
     )
+
+
+MAX_RASA_WORKERS = 32
+
+
+def rasa(raw: Any, override: str | None) -> RasaProcesses:
+    """The ``rasa`` section; ``override`` is $SILOSCOPE_RASA_WORKERS, checked by the same rule."""
+    section = Section(raw, "rasa", _known(RasaProcesses))
+    value: Any = override if override else section.raw.get("workers", "auto")
+    if value == "auto":
+        return RasaProcesses("auto")
+    try:
+        workers = int(str(value)) if not isinstance(value, bool) else 0
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= MAX_RASA_WORKERS:
+        where = "SILOSCOPE_RASA_WORKERS" if override else "siloscope.yml: rasa.workers"
+        raise SettingsError(f"{where} must be 'auto' or a whole number from 1 to {MAX_RASA_WORKERS}, not {value!r}")
+    return RasaProcesses(workers)
 
 
 def ports(raw: Any) -> Ports:

@@ -25,6 +25,13 @@ class ConversationSettings:
 
 
 @dataclass(frozen=True)
+class RasaProcesses:
+    """How many Rasa processes ``siloscope run`` starts: ``auto`` (one per core, as memory allows) or 1-32."""
+
+    workers: str | int = "auto"
+
+
+@dataclass(frozen=True)
 class Ports:
     rasa: int = 5005
     actions: int = 5055

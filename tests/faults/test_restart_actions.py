@@ -123,6 +123,7 @@ def test_siloscope_run_restarts_a_killed_action_server_and_the_conversation_comp
         "PYTHONUNBUFFERED": "1",
         # Longer than the action server takes to boot on a loaded machine; the default is 45 s.
         "SILOSCOPE_ACTION_RETRY_SECONDS": "120",
+        "SILOSCOPE_RASA_WORKERS": "1",  # the roles below know one Rasa process
     }
     log_path = tmp_path / "run.log"
     log = log_path.open("w+")
