@@ -22,6 +22,7 @@ import requests
 import yaml
 
 from bot.conversation_store import RasaStores, rasa_stores
+from bot.errors import UsageError
 from bot.settings import PROJECT_ROOT, default_database_url
 from bot.tokens import ACTIONS_TOKEN_ENV
 
@@ -30,9 +31,27 @@ class StackError(RuntimeError):
     """A server did not come up; the message names it and where its log is."""
 
 
+RASA_PYTHON_ENV = "SILOSCOPE_RASA_PYTHON"
+RASA_VENV = PROJECT_ROOT / ".venv-rasa"
+
+
 def venv_bin(name: str) -> str:
     """The executable beside the running Python (the project's virtualenv)."""
     return str(Path(sys.executable).parent / name)
+
+
+def rasa_python() -> str:
+    """The Python of the Rasa server's own environment: Rasa 3.6 runs only on Python 3.10, the core does not.
+
+    ``$SILOSCOPE_RASA_PYTHON`` (an image or a machine that keeps it elsewhere), else ``.venv-rasa``
+    beside the project, as ``make setup`` builds it.
+    """
+    configured = os.environ.get(RASA_PYTHON_ENV, "").strip()
+    python = Path(configured) if configured else RASA_VENV / "bin" / "python"
+    if not os.access(python, os.X_OK):
+        origin = f"${RASA_PYTHON_ENV}" if configured else "the Rasa environment"
+        raise UsageError(f"{origin}: no Python at {python}; `make setup` builds the Rasa environment (.venv-rasa)")
+    return str(python)
 
 
 @dataclass
@@ -133,6 +152,8 @@ class Stack:
         c = self.config
         c.run_dir.mkdir(parents=True, exist_ok=True)
         python = sys.executable
+        # Started by path with `-m` from the project root, so Rasa imports rasa_server/ (and the parts of
+        # bot/ it names) from this checkout without the project being installed in Rasa's environment.
         # No secret on any command line (``ps`` shows it to every local user): both arrive by environment.
         return [
             _Server(
@@ -145,7 +166,7 @@ class Stack:
                 "rasa",
                 [
                     # rasa_server.main is `rasa run` with Siloscope's Rasa-side parts, its token from RASA_TOKEN
-                    python, "-m", "rasa_server.main", "--enable-api", "--cors", "*",
+                    rasa_python(), "-m", "rasa_server.main", "--enable-api", "--cors", "*",
                     "--interface", c.host, "--port", str(c.rasa_port), "--model", str(c.model),
                     "--credentials", str(c.credentials), "--endpoints", str(self._endpoints_file()),
                 ],
