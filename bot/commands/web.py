@@ -21,5 +21,8 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     channel_config.check(settings)  # a bad webhooks/outbox/alerts section stops us here, in one line
     privacy_config(settings)  # a bad privacy: section likewise, not a failing sweep later
-    create_app(settings).run(host=args.host, port=args.port or settings.ports["web"], access_log=False)
+    # One process, as before Sanic 22: its worker manager would rebuild the app in a child process, from
+    # nothing but a name, and the settings read above would not be there.
+    create_app(settings).run(host=args.host, port=args.port or settings.ports["web"], access_log=False,
+                             single_process=True)
     return 0
