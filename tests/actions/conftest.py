@@ -7,6 +7,8 @@ modules cannot import each other).
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
 import time
 from functools import lru_cache
 from types import SimpleNamespace
@@ -17,16 +19,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from bot.launcher import rasa_python
 from bot.settings import PROJECT_ROOT
 from bot.store.db import engine_for, session_factory
 from bot.store.models import Conversation, Customer, FeedbackResponse
 
+# Rasa's own reading of domain.yml, in the Rasa server's environment (the core has no Rasa).
+_DOMAIN_AS_RASA_SENDS_IT = """
+import json, sys
+from rasa.shared.core.domain import Domain
+print(json.dumps(Domain.load(sys.argv[1]).as_dict()))
+"""
+
 
 @lru_cache(maxsize=1)
 def _domain() -> dict[str, Any]:
-    from rasa.shared.core.domain import Domain
-
-    return Domain.load(str(PROJECT_ROOT / "domain.yml")).as_dict()
+    done = subprocess.run([rasa_python(), "-c", _DOMAIN_AS_RASA_SENDS_IT, str(PROJECT_ROOT / "domain.yml")],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 @pytest.fixture
