@@ -35,7 +35,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 help:
 	@echo "make run    set up, then start Rasa (5005), the action server (5055) and the web service (8000)"
 	@echo "make test   set up, then lint, validate the training data, run every test and the test stories"
-	@echo "make setup  virtualenv, pinned dependencies, database schema and a trained model (only when needed)"
+	@echo "make setup  both virtualenvs (core, Rasa), pinned dependencies, database schema and a trained model (only when needed)"
 	@echo "make test-postgres  the store's tests on a real PostgreSQL server (and Redis), as make test runs them"
 	@echo "make bench  speed and memory benchmarks, as ratios to a reference measured in the same run"
 	@echo "make eval   attribution and sentiment on every shared labelled set (and DIR=\"folders or CSVs\"), with baselines"
