@@ -57,7 +57,8 @@ python:
 
 # Each virtualenv is (re)installed only when its dependency files change.
 $(VENV)/.installed: pyproject.toml constraints.txt | python
-	@test -x $(PY) || "$(PYTHON)" -m venv $(VENV)
+	@# A .venv from before the split runs Python 3.10: it is replaced, not upgraded.
+	@$(PY) -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null || { rm -rf $(VENV); "$(PYTHON)" -m venv $(VENV); }
 	@echo "Installing the core's pinned dependencies into $(VENV) (first time: a few minutes)..."
 	@$(PY) -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | $(PIP_QUIET)
 	@$(PY) -m pip check
