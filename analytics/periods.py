@@ -147,7 +147,8 @@ def bucket_expression(column: Any, dialect: str, window: Window) -> Any:
     hour = func.substr(column, 1, 13)
     if size == "hour":
         return hour
-    quarter_start = cast(func.substr(column, 15, 2), Integer) / 15 * 15
+    # Floor division: SQLAlchemy 2's ``/`` is true division (SQLite would return 7.5 for minute 7).
+    quarter_start = cast(func.substr(column, 15, 2), Integer) // 15 * 15
     return hour.op("||")(literal(":")).op("||")(quarter_start.self_group())
 
 

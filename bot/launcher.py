@@ -25,6 +25,7 @@ import requests
 import yaml
 
 from bot.conversation_store import RasaStores, rasa_stores
+from bot.errors import UsageError
 from bot.settings import PROJECT_ROOT, default_database_url
 from bot.settings.sections import Ports
 from bot.sticky import WORKER_ENV
@@ -35,14 +36,27 @@ class StackError(RuntimeError):
     """A server did not come up; the message names it and where its log is."""
 
 
+RASA_PYTHON_ENV = "SILOSCOPE_RASA_PYTHON"
+RASA_VENV = PROJECT_ROOT / ".venv-rasa"
+
+
 def venv_bin(name: str) -> str:
     """The executable beside the running Python (the project's virtualenv)."""
     return str(Path(sys.executable).parent / name)
 
 
 def rasa_python() -> str:
-    """The Python interpreter that has Rasa installed: Rasa workers, the sticky front and the bench's moodbot."""
-    return sys.executable
+    """The Python of the Rasa server's own environment: Rasa 3.6 runs only on Python 3.10, the core does not.
+
+    ``$SILOSCOPE_RASA_PYTHON`` (an image or a machine that keeps it elsewhere), else ``.venv-rasa``
+    beside the project, as ``make setup`` builds it.
+    """
+    configured = os.environ.get(RASA_PYTHON_ENV, "").strip()
+    python = Path(configured) if configured else RASA_VENV / "bin" / "python"
+    if not os.access(python, os.X_OK):
+        origin = f"${RASA_PYTHON_ENV}" if configured else "the Rasa environment"
+        raise UsageError(f"{origin}: no Python at {python}; `make setup` builds the Rasa environment (.venv-rasa)")
+    return str(python)
 
 
 WORKER_MEMORY_BYTES = 1 << 30  # a Rasa process with Siloscope's model stays under 1 GB resident
@@ -69,6 +83,7 @@ def _available_memory() -> int:
     except (OSError, ValueError, IndexError):
         pass
     return (os.cpu_count() or 1) * WORKER_MEMORY_BYTES
+
 
 
 @dataclass
@@ -173,6 +188,8 @@ class Stack:
         c = self.config
         c.run_dir.mkdir(parents=True, exist_ok=True)
         python = sys.executable
+        # Started by path with `-m` from the project root, so Rasa imports rasa_server/ (and the parts of
+        # bot/ it names) from this checkout without the project being installed in Rasa's environment.
         # No secret on any command line (``ps`` shows it to every local user): both arrive by environment.
         return [
             _Server(
@@ -216,7 +233,8 @@ class Stack:
         urls = [server.ready_url.split("/status")[0] for server in workers]
         front = _Server(
             "front",
-            [rasa_python(), "-m", "bot.front", "--host", c.host, "--port", str(c.rasa_port),
+            # the front is the core's (aiohttp and bot/ only): it needs nothing of Rasa
+            [sys.executable, "-m", "bot.front", "--host", c.host, "--port", str(c.rasa_port),
              *(argument for url in urls for argument in ("--worker", url))],
             f"{c.rasa_url}/status?token={c.rasa_token}",
             _model_loaded,

@@ -16,5 +16,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()  # every section is checked here: a bad one stops us with one line
-    create_app(settings).run(host=args.host, port=args.port or settings.ports.web, access_log=False)
+    # One process, as before Sanic 22: its worker manager would rebuild the app in a child process, from
+    # nothing but a name, and the settings read above would not be there.
+    create_app(settings).run(host=args.host, port=args.port or settings.ports.web, access_log=False,
+                             single_process=True)
     return 0

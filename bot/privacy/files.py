@@ -38,7 +38,11 @@ def private_dir(path: Path) -> Path:
 def private_file(path: Path) -> Path:
     """``path`` created empty if missing (mode 0600 from the start), else narrowed to 0600."""
     path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    if not path.exists():
+        # An existing file is never opened: closing any descriptor of a SQLite file drops every POSIX lock
+        # this process holds on it, a live connection's too (SQLAlchemy 2 keeps them pooled), and another
+        # process then resets the WAL index under that connection: SIGBUS, a malformed database.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
     _restrict(path, FILE_MODE)
     return path
 

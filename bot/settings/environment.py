@@ -43,6 +43,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("SILOSCOPE_LOCK_STORE_PASSWORD", "the password of that lock store", "none", secret=True),
     Variable("SILOSCOPE_ACTION_RETRY_SECONDS", "how long the Rasa server retries an unreachable action server",
              "45"),
+    Variable("SILOSCOPE_RASA_PYTHON", "the Python of the Rasa server's own environment (Rasa 3.6 needs 3.10)",
+             ".venv-rasa/bin/python"),
     Variable("SILOSCOPE_RASA_WORKERS", "how many Rasa processes `siloscope run` starts (overrides rasa.workers)",
              "rasa.workers: auto"),
     Variable("SILOSCOPE_RASA_WORKER", "set by `siloscope run` in each Rasa worker: its number, so that the "

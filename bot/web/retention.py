@@ -38,7 +38,7 @@ async def _sweep_forever(app: Sanic, retention_days: int, every_seconds: float) 
 
 
 @blueprint.listener("after_server_start")
-async def _start_sweep(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+async def _start_sweep(app: Sanic) -> None:
     config = app.ctx.settings.privacy
     app.ctx.retention = None
     if config.retention_days is not None:
@@ -47,7 +47,7 @@ async def _start_sweep(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
 
 
 @blueprint.listener("before_server_stop")
-async def _stop_sweep(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+async def _stop_sweep(app: Sanic) -> None:
     task = getattr(app.ctx, "retention", None)
     if task is not None:
         task.cancel()

@@ -172,14 +172,14 @@ async def _deliver_forever(app: Sanic) -> None:
 
 
 @blueprint.listener("after_server_start")
-async def _start_worker(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+async def _start_worker(app: Sanic) -> None:
     runtime = _runtime(app)
     runtime.wake = asyncio.Event()
     runtime.worker = asyncio.get_running_loop().create_task(_deliver_forever(app))
 
 
 @blueprint.listener("before_server_stop")
-async def _stop_worker(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+async def _stop_worker(app: Sanic) -> None:
     runtime = _runtime(app)
     if runtime.worker is not None:
         runtime.worker.cancel()

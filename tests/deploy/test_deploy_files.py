@@ -2,7 +2,7 @@
 
 Docker cannot run here, so the compose file is checked for what ``docker compose`` would need
 and for the layout deploy/README.md promises; every command is parsed by the real CLI it
-calls (siloscope's, Rasa's); nginx's own ``nginx -t`` checks its config.
+calls (siloscope's here, Rasa's in tests/rasa_server/test_deploy_rasa.py); nginx's own ``nginx -t`` checks its config.
 """
 
 from __future__ import annotations
@@ -73,19 +73,15 @@ def test_siloscope_commands_parse_with_the_real_cli() -> None:
         assert args.command == name
 
 
-def test_rasa_commands_parse_with_rasas_cli_and_name_files_that_exist() -> None:
-    from rasa.__main__ import create_argument_parser
-
-    parser = create_argument_parser()
-    services = compose()["services"]
-    for name in ("rasa-1", "rasa-2"):
-        words = command_of(services[name])
-        assert words[:3] == ["python", "-m", "rasa_server.main"]  # the token stays off the command line
-        assert "--auth-token" not in words
-        args = parser.parse_args(["run", *words[3:]])
-        for option in ("credentials", "endpoints"):
-            assert (PROJECT_ROOT / getattr(args, option)).exists(), f"{name}: {option} file missing"
-        assert args.enable_api and args.port == 5005
+def test_rasa_runs_in_its_own_image_on_the_python_rasa_supports() -> None:
+    """Rasa 3.6 needs Python 3.10, the core 3.12: each service builds the Dockerfile target of its environment."""
+    stages = dict(re.findall(r"^FROM python:(\S+)-slim AS (\w+)$", (DEPLOY / "Dockerfile").read_text(), re.M))
+    assert stages == {"3.12": "core", "3.10": "rasa"}
+    for name, service in compose()["services"].items():
+        if name in SILOSCOPE_SERVICES:
+            target = "rasa" if name.startswith("rasa-") else "core"
+            assert service["build"]["target"] == target, name
+            assert service["image"].startswith("siloscope-rasa:" if target == "rasa" else "siloscope:"), name
 
 
 def test_the_action_servers_run_the_locked_entry() -> None:
@@ -95,19 +91,6 @@ def test_the_action_servers_run_the_locked_entry() -> None:
     assert words[:3] == ["python", "-m", "servers.action_server"]
     args = action_parser().parse_args(words[3:])
     assert args.actions == "actions" and args.port == 5055
-
-
-def test_rasa_reads_the_production_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rasa.core.utils import read_endpoints_from_path
-
-    monkeypatch.setenv("POSTGRES_PASSWORD", "secret")
-    monkeypatch.setenv("SILOSCOPE_ACTIONS_TOKEN", "actions-secret")
-    endpoints = read_endpoints_from_path(DEPLOY / "endpoints.yml")
-    assert endpoints.tracker_store.type == "SQL" and endpoints.tracker_store.kwargs["dialect"] == "postgresql"
-    assert endpoints.tracker_store.kwargs["password"] == "secret"
-    assert endpoints.lock_store.type == "redis" and endpoints.lock_store.url == "redis"
-    assert endpoints.action.url == "http://actions:5055/webhook"
-    assert endpoints.action.headers == {"Authorization": "Bearer actions-secret"}
 
 
 def test_nginx_is_sticky_over_every_rasa_worker() -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from bot.feedback import Answers, ConversationRef, get_feedback_service
+from bot.launcher import rasa_python
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.store.db import engine_for
 from bot.store.models import FeedbackResponse
@@ -75,7 +75,7 @@ def test_rasas_redis_lock_store_serves_one_conversation_at_a_time_across_process
 ) -> None:
     """The lock store several Rasa processes share: two turns of one conversation never overlap."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    command = [sys.executable, "-c", LOCK_HOLDER, str(redis_server.port)]
+    command = [rasa_python(), "-c", LOCK_HOLDER, str(redis_server.port)]  # Rasa runs in its own environment
     holders = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)]
     spans = []
     for holder in holders:

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+import json
+import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from bot.launcher import Stack, StackConfig
+from bot.launcher import Stack, StackConfig, rasa_python
 from bot.tokens import ACTIONS_TOKEN_ENV
 from rasa_server import main as rasa_server
 
+# What `rasa run --endpoints` does with the file, in the Rasa server's own environment.
+READ_ACTION_ENDPOINT = """
+import json, sys
+from rasa.utils.endpoints import read_endpoint_config
+endpoint = read_endpoint_config(sys.argv[1], "action_endpoint")
+print(json.dumps({"url": endpoint.url, "headers": endpoint.headers}))
+"""
 
-def test_rasa_reads_the_action_secret_from_the_environment_not_from_the_file(tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from rasa.utils.endpoints import read_endpoint_config
 
+def test_rasa_reads_the_action_secret_from_the_environment_not_from_the_file(tmp_path: Path) -> None:
     stack = Stack(StackConfig(actions_port=45123, run_dir=tmp_path / "run"))
     secret = stack.config.actions_token
     written = tmp_path / "run" / "endpoints.yml"
     assert len(secret) >= 32 and secret not in written.read_text(encoding="utf-8")
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
-    monkeypatch.setenv(ACTIONS_TOKEN_ENV, secret)
-    endpoint = read_endpoint_config(str(written), "action_endpoint")  # what `rasa run --endpoints` does
-    assert endpoint.url == "http://127.0.0.1:45123/webhook"
-    assert endpoint.headers == {"Authorization": f"Bearer {secret}"}
+    done = subprocess.run([rasa_python(), "-c", READ_ACTION_ENDPOINT, str(written)], capture_output=True, text=True,
+                          env={**os.environ, ACTIONS_TOKEN_ENV: secret}, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    endpoint = json.loads(done.stdout.splitlines()[-1])
+    assert endpoint["url"] == "http://127.0.0.1:45123/webhook"
+    assert endpoint["headers"] == {"Authorization": f"Bearer {secret}"}
 
 
 def test_every_stack_gets_its_own_secrets_when_none_is_configured(tmp_path: Path) -> None:

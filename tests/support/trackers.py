@@ -7,6 +7,8 @@ fault tests, the security tests of the action server).
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
 import time
 from functools import lru_cache
 from typing import Any
@@ -14,15 +16,29 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.launcher import rasa_python
 from bot.settings import PROJECT_ROOT
 
 
-@lru_cache(maxsize=1)
-def load_domain() -> dict[str, Any]:
-    """domain.yml as the action server receives it from Rasa (loaded once: Rasa's loader is slow)."""
-    from rasa.shared.core.domain import Domain
+# Rasa's own reading of domain.yml, in the Rasa server's environment (the core has no Rasa).
+_DOMAIN_AS_RASA_SENDS_IT = """
+import json, sys
+from rasa.shared.core.domain import Domain
+print(json.dumps(Domain.load(sys.argv[1]).as_dict()))
+"""
 
-    return Domain.load(str(PROJECT_ROOT / "domain.yml")).as_dict()
+
+@lru_cache(maxsize=1)
+def _domain_json() -> str:
+    done = subprocess.run([rasa_python(), "-c", _DOMAIN_AS_RASA_SENDS_IT, str(PROJECT_ROOT / "domain.yml")],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[-1]
+
+
+def load_domain() -> dict[str, Any]:
+    """domain.yml as the action server receives it from Rasa (read once per run, by Rasa in its environment)."""
+    return json.loads(_domain_json())
 
 
 def make_tracker(
