@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--socket-path", default=SOCKET_PATH)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s front %(levelname)s %(message)s")
-    front = Front(args.worker, ChatLimits.from_settings(get_settings()), args.socket_path)
+    front = Front(args.worker, get_settings().chat, args.socket_path)
     log.info("sticky front on %s:%s for %d Rasa workers", args.host, args.port, len(args.worker))
     web.run_app(front.app(), host=args.host, port=args.port, access_log=None, print=None)
 
