@@ -130,7 +130,7 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, turn: Turn
             if reply.status != 200:
                 return None
             messages = await reply.json()
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+    except (TimeoutError, aiohttp.ClientError, ValueError):
         return None
     return messages if isinstance(messages, list) and messages else None
 

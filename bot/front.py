@@ -111,7 +111,7 @@ class Front:
                 answer = await self._relay_websocket(request, worker)
             else:
                 answer = await self._forward(request, worker, body)
-        except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
             if worker not in self._away:
                 self._away.add(worker)
                 log.warning("worker %s is not answering (%s %s: %s)", worker, request.method, request.path, exc)

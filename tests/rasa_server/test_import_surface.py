@@ -17,7 +17,7 @@ from rasa_server import CORE_MODULES
 LOAD_EVERY_DOOR = """
 import json, sys
 import rasa_server.callback, rasa_server.door, rasa_server.durability, rasa_server.main, rasa_server.rest
-import rasa_server.socketio
+import rasa_server.nlu_certainty, rasa_server.socketio, rasa_server.speed, rasa_server.tracker_store_guard
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("bot", "actions", "analytics", "servers"))))
 """
 

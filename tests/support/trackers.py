@@ -19,7 +19,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.launcher import rasa_python
 from bot.settings import PROJECT_ROOT
 
-
 # Rasa's own reading of domain.yml, in the Rasa server's environment (the core has no Rasa).
 _DOMAIN_AS_RASA_SENDS_IT = """
 import json, sys
