@@ -147,7 +147,7 @@ def keep_story(question: str | None, text: str | None, keep: Keep, rules: Conver
     if question not in OPEN_QUESTIONS or not tells_a_story(text):
         return False
     reading = read_open_text(text, rules.max_text_length)
-    return reading.ok and _store_open(question, reading.value, keep) is not None
+    return reading.ok and reading.value is not None and _store_open(question, reading.value, keep) is not None
 
 
 def stray(text: str | None, keep: Keep, rules: ConversationSettings) -> Outcome:
@@ -172,7 +172,7 @@ def _open(question: str, said: Said, progress: Progress, keep: Keep, rules: Conv
         # "are you a bot?" is small talk, not what went wrong: answer it, ask again.
         return Outcome(question, Kind.ASIDE, {question: None}, say=(ASIDE,), aside=said.intent)
     reading = read_open_text(said.text, rules.max_text_length)
-    if not reading.ok:
+    if not reading.ok or reading.value is None:
         return _retry(question, progress, rules, _problem(reading))
     language = _store_open(question, reading.value, keep)
     if language is None:
@@ -184,7 +184,7 @@ def _open(question: str, said: Said, progress: Progress, keep: Keep, rules: Conv
 def _rating(question: str, said: Said, progress: Progress, keep: Keep, rules: ConversationSettings) -> Outcome:
     """A rating or yes/no: stored when readable, else the words are weighed as a story."""
     reading = _read_rating(question, said.text)
-    if not reading.ok:
+    if not reading.ok or reading.value is None:
         return _unreadable_rating(question, said.text, reading, progress, keep, rules)
     values: dict[str, Any] = {question: reading.value}
     if question == "score":
@@ -269,4 +269,5 @@ def _store_open(question: str, text: str, keep: Keep) -> str | None:
     """
     language = detect_language(text)
     marked = None if question == "probe_text" and language == ENGLISH else language
-    return language if keep(Answers(**{OPEN_QUESTIONS[question]: text, "language": marked})) else None
+    fields: dict[str, Any] = {OPEN_QUESTIONS[question]: text, "language": marked}
+    return language if keep(Answers(**fields)) else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from html import escape
 from typing import Any
@@ -70,12 +70,9 @@ async def require_token(request: Request) -> HTTPResponse | None:
     if "token" in request.args:  # keep the token out of the address bar, history and shared links
         rest = urlencode([(k, v) for k, v in request.query_args if k != "token"])
         response = redirect(request.path + (f"?{rest}" if rest else ""))
-        response.cookies[COOKIE] = request.args.get("token")
-        response.cookies[COOKIE]["httponly"] = True
-        response.cookies[COOKIE]["samesite"] = "Strict"
-        response.cookies[COOKIE]["path"] = "/dashboard"
-        if is_https(request):  # then the browser never sends it back over plain HTTP (Sanic: set only when true)
-            response.cookies[COOKIE]["secure"] = True
+        # HTTP-only, same-site only, and Secure only where the browser can send it back (behind HTTPS)
+        response.add_cookie(COOKIE, request.args.get("token") or "", httponly=True, samesite="Strict",
+                            path="/dashboard", secure=is_https(request))
         response.headers["Cache-Control"] = "no-store"
         return response
     return None
@@ -261,7 +258,7 @@ async def correct_response(request: Request, response_id: int) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
     if not _same_origin(request):
         return text("403 Forbidden: a correction must come from the dashboard's own page", status=403)
-    form = request.form or {}
+    form: Mapping[str, Any] = request.form or {}
     silo, by = (form.get("silo") or "").strip(), (form.get("by") or "").strip()
     try:
         await _in_thread(partial(correct, settings.database_url, response_id, silo, by))
