@@ -67,15 +67,25 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         server.close()
 
 
+@pytest.fixture(scope="session")
+def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of trained attribution models for the whole run (they are keyed by what they learnt from)."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture
-def tmp_database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def tmp_database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                 shared_model_cache: Path) -> Iterator[str]:
     """A fresh database (and var/ folder) for one test, set as DATABASE_URL.
 
-    Created as ``siloscope migrate`` creates it: servers never create a database themselves.
+    Created as ``siloscope migrate`` creates it: servers never create a database themselves. The var/
+    folder's model cache is shared by the run, so each test does not train the same model again.
     """
     server = request.getfixturevalue("postgres_server") if request.config.getoption("--postgres") else None
     url = migrated(server.create_database() if server else f"sqlite:///{tmp_path / 'siloscope.db'}")
     monkeypatch.setenv("DATABASE_URL", url)
+    (tmp_path / "var").mkdir(mode=0o700, exist_ok=True)
+    (tmp_path / "var" / "cache").symlink_to(shared_model_cache, target_is_directory=True)
     monkeypatch.setenv("SILOSCOPE_VAR", str(tmp_path / "var"))
     get_settings.cache_clear()
     yield url
