@@ -27,6 +27,8 @@ import aiohttp
 import requests
 import yaml
 
+from bot.settings import PROJECT_ROOT
+
 # One Siloscope survey: the trigger, then the answers, as a customer on the website gives them.
 # Each answer names the stored field it must end up in (the "no" to "first time?" has none: it
 # leads to the contact count question).
@@ -231,7 +233,9 @@ class ReferenceBot:
         self.process = subprocess.Popen(
             [python, "-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port),
              "--credentials", str(credentials)],
-            cwd=folder, env=_quiet_env(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            # the project on the path: a model of ours names Siloscope's own NLU step (rasa_server.nlu_certainty)
+            cwd=folder, env={**_quiet_env(), "PYTHONPATH": str(PROJECT_ROOT)}, stdout=self._log,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )
 
     def wait_ready(self, timeout: float) -> None:
