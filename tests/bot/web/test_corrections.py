@@ -34,7 +34,7 @@ def _ref(key: str) -> ConversationRef:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebService, dict[str, int]]]:
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebService, dict[str, int]]]:
     folder: Path = tmp_path_factory.mktemp("corrections")
     env = {"DATABASE_URL": migrated(f"sqlite:///{folder / 'siloscope.db'}"), "SILOSCOPE_VAR": str(folder / "var")}
     with pytest.MonkeyPatch.context() as patch:
@@ -70,8 +70,8 @@ def _corrections(url: str) -> int:
         return session.execute(select(func.count()).select_from(SiloCorrection)).scalar_one()
 
 
-def test_bad_corrections_are_refused_and_change_nothing(store, capsys) -> None:
-    server, ids = store
+def test_bad_corrections_are_refused_and_change_nothing(web, capsys) -> None:
+    server, ids = web
     before = _exported(capsys)[UNSURE]["primary_silo"]
     url = get_settings().database_url
     cases = [
@@ -90,8 +90,8 @@ def test_bad_corrections_are_refused_and_change_nothing(store, capsys) -> None:
     assert _exported(capsys)[UNSURE]["primary_silo"] == before and _corrections(url) == 0
 
 
-def test_a_correction_moves_the_response_and_teaches_the_model(store, capsys) -> None:
-    server, ids = store
+def test_a_correction_moves_the_response_and_teaches_the_model(web, capsys) -> None:
+    server, ids = web
     queue = requests.get(server.url("/dashboard/review"), headers=AUTH, timeout=60).text
     assert queue.index(f'data-response-id="{ids["unsure"]}"') < queue.index(f'data-response-id="{ids["clear"]}"')
     before = _exported(capsys)[UNSURE]["primary_silo"]
