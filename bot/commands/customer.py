@@ -11,10 +11,10 @@ what and when. What is kept after an erasure, and why: ``bot/privacy/rights.py``
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 
+from bot.commands.actor import actor
 from bot.errors import UsageError
 from bot.privacy.rights import audit_rows, count_customer, erase_customer, export_customer, purge_expired
 from bot.settings import get_settings
@@ -43,15 +43,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _factory():  # type: ignore[no-untyped-def]
     return session_factory(engine_for(get_settings().database_url))
-
-
-def _actor(given: str | None) -> str:
-    if given:
-        return given
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in a bare container
-        return "unknown"
 
 
 def _ref(value: str) -> str:
@@ -91,7 +82,7 @@ def run_erase(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm(ref, counts):
         print("not confirmed; nothing was erased", file=sys.stderr)
         return 1
-    done = erase_customer(factory, ref, _actor(args.by))
+    done = erase_customer(factory, ref, actor(args.by))
     print(f"erased customer {ref!r}: " + ", ".join(f"{kind} {n}" for kind, n in done.items()))
     return 0
 
@@ -102,7 +93,7 @@ def run_purge(args: argparse.Namespace) -> int:
         raise UsageError("no retention window: set privacy.retention_days in siloscope.yml or pass --days")
     if days < 1:
         raise UsageError("--days must be at least 1")
-    counts = purge_expired(_factory(), days, actor=_actor(args.by))
+    counts = purge_expired(_factory(), days, actor=actor(args.by))
     print(f"free text older than {days} days erased: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
     return 0
 

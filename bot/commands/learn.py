@@ -9,11 +9,11 @@ at their next answer. ``--show`` lists what was learnt, ``--forget SOURCE`` take
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import time
 from pathlib import Path
 
+from bot.commands.actor import actor
 from bot.errors import UsageError
 
 
@@ -27,15 +27,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--forget", metavar="SOURCE", help="delete the examples learnt from SOURCE and retrain")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
-
-
-def _login(given: str | None) -> str:
-    if given:
-        return given
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in a bare container
-        return "unknown"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{exc}; nothing was learnt") from exc
         source = args.source or args.file.name
         with sessions() as session:
-            outcome = add_examples(session, pairs, source, _login(args.by), get_settings().privacy.redact)
+            outcome = add_examples(session, pairs, source, actor(args.by), get_settings().privacy.redact)
             if args.dry_run:
                 session.rollback()
             else:
