@@ -15,6 +15,10 @@ from bot.settings import get_settings
 from bot.settings.sections import RedactionRules
 from bot.tokens import widget_secret
 
+# A message Rasa could not handle (its tracker store away, e.g. PostgreSQL stopped): the conversation did
+# not move on, so the customer (or their gateway) is asked to send it again; nothing of the turn is kept.
+NOT_TAKEN = DoorRefusal(503, "not_taken", "Sorry, I couldn't take that message just now. "
+                                          "Please send it again in a moment.")
 SHAPE = 'the body must be a JSON object like {"sender": "...", "message": "..."}'
 SENDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]*")
 

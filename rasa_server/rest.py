@@ -28,12 +28,10 @@ from sanic.response import HTTPResponse
 from bot.channels.chat_door import Admitted, DoorRefusal, admit
 from bot.channels.conversation_ids import is_reserved
 from rasa_server import door
+from rasa_server.door import NOT_TAKEN
 
 structlogger = structlog.get_logger()
 
-
-NOT_TAKEN = DoorRefusal(503, "not_taken", "Sorry, I couldn't take that message just now. "
-                                          "Please send it again in a moment.")
 
 
 def refused(refusal: DoorRefusal) -> HTTPResponse:

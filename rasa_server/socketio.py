@@ -6,12 +6,15 @@ answers C-500's conversation. Here a session id is one this server issued
 (``bot.channels.conversation_ids``, kind ``ws``; a reload may resume it because it verifies), a
 socket speaks only in the session it was confirmed, and each message is admitted by
 ``bot.channels.chat_door`` (size, ``/intent`` text, the signed page context in ``customData``).
+A message Rasa could not handle (its tracker store away) gets "please send it again", as at the
+REST door, instead of silence: the conversation did not move on and nothing of the turn is kept.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -125,7 +128,14 @@ class GuardedSocketIOInput(SocketIOInput):
                 await tell(sid, DoorRefusal(400, "invalid_metadata", "metadata is not JSON"))
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
-            await on_new_message(UserMessage(admitted.text, output, session, input_channel=self.name(),
-                                             metadata=admitted.metadata))
+            try:
+                await on_new_message(UserMessage(admitted.text, output, session, input_channel=self.name(),
+                                                 metadata=admitted.metadata))
+            except CancelledError:
+                raise
+            except Exception:  # the tracker store away (rasa_server.tracker_store_guard), or any failed turn
+                log.exception("socket.io message not taken")
+                await sio.emit(self.bot_message_evt, {"text": door.NOT_TAKEN.message}, room=sid,
+                               namespace=self.namespace)
 
         return webhook

@@ -3,8 +3,9 @@
 Real servers from Debian's packages on 127.0.0.1 (``tests/support/servers.py``); run with
 ``--postgres`` (``make test-postgres``). kill -9 Rasa mid-survey: the customer goes on into the
 same response. PostgreSQL stopped mid-survey, then started: the answer sent meanwhile is refused
-with "send it again" (Rasa 3.6 would have answered it as the first message of a new, empty
-conversation), nothing is thanked for, and once the customer sends it again every answer is
+with "send it again" at the callback door and in the website widget's socket.io session (Rasa 3.6
+would have answered it as the first message of a new, empty conversation, or said nothing),
+nothing is thanked for, and once the customer sends it again every answer is
 stored exactly once in one complete response.
 """
 
@@ -24,6 +25,7 @@ from tests.faults.restarts import (
 )
 from tests.support import migrated
 from tests.support.servers import PostgresServer, RedisServer
+from tests.support.visitor import Visitor
 
 pytestmark = pytest.mark.e2e
 SEND_AGAIN = "send it again"
@@ -67,6 +69,8 @@ def test_postgresql_stopped_mid_survey_asks_to_send_again_and_keeps_every_answer
     assert "wrong" in texts(stack.say(sender, "1"))
     assert "differently" in texts(stack.say(sender, "The refund took five weeks."))
     before = len(stack.callback.to(sender))
+    visitor = Visitor(stack.stack.config.rasa_url)  # a widget visitor, connected before the outage
+    visitor.ask_session()
 
     server.stop("immediate")  # a crash: connections refused until it is started again
     down = time.monotonic()
@@ -74,6 +78,11 @@ def test_postgresql_stopped_mid_survey_asks_to_send_again_and_keeps_every_answer
     refused = stack.answer_by_callback(sender, probe)
     assert refused.status_code == 503, f"{refused.status_code} {refused.text}: the gateway would count it taken"
     assert refused.json()["reason"] == "not_taken" and SEND_AGAIN in refused.json()["message"].lower()
+    try:
+        told = texts(visitor.send("The parcel never came."))
+    finally:
+        visitor.close()
+    assert SEND_AGAIN in told.lower(), f"the widget visitor was told {told!r}, not to send it again"
     time.sleep(2)
     assert stack.callback.to(sender)[before:] == [], "the customer got an answer to a message that was not taken"
 

@@ -16,7 +16,7 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from tests.security.conftest import Visitor
+from tests.support.visitor import Visitor
 
 pytestmark = pytest.mark.e2e
 LIMITS = yaml.safe_load((PROJECT_ROOT / "siloscope.yml").read_text(encoding="utf-8"))["chat"]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.store.db import session_factory
 from bot.store.models import Conversation, Customer, FeedbackResponse
-from tests.security.conftest import Visitor
+from tests.support.visitor import Visitor
 
 pytestmark = pytest.mark.e2e
 

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from bot.channels import page_context
 from bot.store.db import session_factory
 from bot.store.models import Conversation, Customer, FeedbackResponse, TouchpointEvent
-from tests.security.conftest import Visitor
+from tests.support.visitor import Visitor
 
 pytestmark = pytest.mark.e2e
 MARKUP = "<img src=x onerror=alert(1)>"

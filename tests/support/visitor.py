@@ -1,5 +1,4 @@
-"""The security suite drives the real doors: the session's shared ``stack`` (``tests/support/stack.py``) and a socket.io
-visitor."""
+"""A website visitor's socket.io connection to Rasa, for tests that drive the widget's door without a browser."""
 
 from __future__ import annotations
 
