@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from analytics.cycles import number_cycles
+from analytics.cycles import cycle_label, number_cycles
 from bot.errors import UsageError
 from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, Handoff, TouchpointEvent
 
@@ -106,6 +107,8 @@ def _people(payload: Any) -> int | None:
 
 def _match(events: list[Any], conversation: Any, used: set[int]) -> Any | None:
     """The event a survey followed: its own ``event_id``, else the latest unused one it fits."""
+    if not events:
+        return None
     if conversation.event_id is not None:
         return next((e for e in events if e.id == conversation.event_id), None)
     started = conversation.started_at
@@ -115,57 +118,77 @@ def _match(events: list[Any], conversation: Any, used: set[int]) -> Any | None:
     return max(fits, key=lambda e: e.occurred_at, default=None)
 
 
-def _steps_of(events: list[Any], conversations: list[Any], gap: timedelta) -> list[Step]:
-    used: set[int] = set()
-    steps: list[Step] = []
-    for c in sorted(conversations, key=lambda c: (c.started_at, c.id)):
-        event = _match(events, c, used)
-        if event is not None:
-            used.add(event.id)
-        answered = c.response_id is not None
-        at = event.occurred_at if event is not None else (c.created_at if answered else c.started_at)
-        steps.append(Step(
-            at=at, touchpoint=c.r_touchpoint or c.touchpoint or (event.touchpoint if event is not None else None),
-            department=c.touchpoint_silo or (event.silo if event is not None else None),
-            order_id=c.order_id or (event.order_id if event is not None else None),
-            ticket_id=c.ticket_id or (event.ticket_id if event is not None else None),
-            channel=c.r_channel or c.channel or (event.channel if event is not None else None),
-            status=c.r_status if answered else NOT_ANSWERED, response_id=c.response_id, score=c.score,
-            effort=c.effort, contact_count=c.contact_count, primary_silo=c.primary_silo,
-            human_requested=bool(c.human_requested), text=getattr(c, "text", None),
-            people=_people(event.payload) if event is not None else None,
-        ))
-    for e in events:
-        if e.id not in used:
-            steps.append(Step(at=e.occurred_at, touchpoint=e.touchpoint, department=e.silo, order_id=e.order_id,
-                              ticket_id=e.ticket_id, channel=e.channel, status=NOT_ANSWERED,
-                              people=_people(e.payload)))
-    steps.sort(key=lambda s: (s.at, s.response_id or 0))
-    for step, cycle in zip(steps, number_cycles(((s.at, s.order_id) for s in steps), gap), strict=True):
-        step.cycle = cycle
-    return steps
+Pair = tuple[Any, Any]  # (event or None, conversation or None): one step
 
 
-def load_steps(connection: Connection, gap: timedelta, *, customer_id: int | None = None,
-               texts: bool = False, until: datetime | None = None) -> dict[int, list[Step]]:
-    """Every customer's steps (or one customer's), oldest first, with their cycles; ``until`` excludes later ones.
+def _pairs(events: list[Any], conversations: list[Any], gap: timedelta) -> list[tuple[Pair, int]]:
+    """One customer's steps as (event, conversation) pairs, oldest first, each with its cycle."""
+    pairs: list[Pair]
+    if events:
+        used: set[int] = set()
+        pairs = []
+        for c in sorted(conversations, key=lambda c: (c.started_at, c.id)):
+            event = _match(events, c, used)
+            if event is not None:
+                used.add(event.id)
+            pairs.append((event, c))
+        pairs += [(e, None) for e in events if e.id not in used]
+    else:  # most customers of a survey tool: nothing to match (the common, fast path)
+        pairs = [(None, c) for c in conversations]
+    timed = sorted(((_at(e, c), (c.response_id if c is not None else None) or 0, e, c) for e, c in pairs),
+                   key=itemgetter(0, 1))
+    cycles = number_cycles(((at, _first(c, e, "order_id")) for at, _, e, c in timed), gap)
+    return [((e, c), cycle) for (_, _, e, c), cycle in zip(timed, cycles, strict=True)]
 
-    Reads a handful of columns per event and per conversation; the free text only with ``texts``.
-    """
-    event_columns = [EVENTS.c.id, EVENTS.c.customer_id, EVENTS.c.occurred_at, EVENTS.c.touchpoint, EVENTS.c.silo,
-                     EVENTS.c.channel, EVENTS.c.order_id, EVENTS.c.ticket_id, EVENTS.c.payload]
-    events_q = select(*event_columns)
+
+def _at(event: Any, conversation: Any) -> datetime:
+    """When the step happened: the touchpoint's own time, else when the customer answered or was asked."""
+    if event is not None:
+        return event.occurred_at  # type: ignore[no-any-return]
+    return conversation.created_at if conversation.response_id is not None else conversation.started_at  # type: ignore[no-any-return]
+
+
+def _first(conversation: Any, event: Any, name: str) -> Any:
+    """The conversation's value of ``name``, else the event's."""
+    value = getattr(conversation, name) if conversation is not None else None
+    return value if value or event is None else getattr(event, name)
+
+
+def _step(event: Any, c: Any, cycle: int) -> Step:
+    people = _people(event.payload) if event is not None else None
+    if c is None:
+        return Step(at=event.occurred_at, touchpoint=event.touchpoint, department=event.silo, order_id=event.order_id,
+                    ticket_id=event.ticket_id, channel=event.channel, status=NOT_ANSWERED, cycle=cycle, people=people)
+    answered = c.response_id is not None
+    return Step(
+        at=_at(event, c), touchpoint=c.r_touchpoint or _first(c, event, "touchpoint"),
+        department=c.touchpoint_silo or (event.silo if event is not None else None),
+        order_id=_first(c, event, "order_id"), ticket_id=_first(c, event, "ticket_id"),
+        channel=c.r_channel or _first(c, event, "channel"), status=c.r_status if answered else NOT_ANSWERED,
+        cycle=cycle, response_id=c.response_id, score=c.score, effort=c.effort, contact_count=c.contact_count,
+        primary_silo=c.primary_silo, human_requested=bool(c.human_requested), text=getattr(c, "text", None),
+        people=people,
+    )
+
+
+def _read(connection: Connection, *, lean: bool, customer_id: int | None = None, texts: bool = False,
+          until: datetime | None = None) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
+    """Events and conversations (with their response) by customer; ``lean``: only what cycles need."""
+    event_columns = [EVENTS.c.id, EVENTS.c.customer_id, EVENTS.c.occurred_at, EVENTS.c.touchpoint, EVENTS.c.order_id]
     conversation_columns = [
         CONVERSATIONS.c.id, CONVERSATIONS.c.customer_id, CONVERSATIONS.c.event_id, CONVERSATIONS.c.touchpoint,
-        CONVERSATIONS.c.channel, CONVERSATIONS.c.order_id, CONVERSATIONS.c.ticket_id,
-        CONVERSATIONS.c.human_requested, CONVERSATIONS.c.started_at, RESPONSES.c.id.label("response_id"),
+        CONVERSATIONS.c.order_id, CONVERSATIONS.c.started_at, RESPONSES.c.id.label("response_id"),
         RESPONSES.c.customer_id.label("r_customer_id"), RESPONSES.c.created_at,
-        RESPONSES.c.touchpoint.label("r_touchpoint"), RESPONSES.c.touchpoint_silo,
-        RESPONSES.c.channel.label("r_channel"), RESPONSES.c.score, RESPONSES.c.effort, RESPONSES.c.contact_count,
-        RESPONSES.c.primary_silo, RESPONSES.c.status.label("r_status"),
     ]
-    if texts:
-        conversation_columns.append(RESPONSES.c.text)
+    if not lean:
+        event_columns += [EVENTS.c.silo, EVENTS.c.channel, EVENTS.c.ticket_id, EVENTS.c.payload]
+        conversation_columns += [
+            CONVERSATIONS.c.channel, CONVERSATIONS.c.ticket_id, CONVERSATIONS.c.human_requested,
+            RESPONSES.c.touchpoint.label("r_touchpoint"), RESPONSES.c.touchpoint_silo,
+            RESPONSES.c.channel.label("r_channel"), RESPONSES.c.score, RESPONSES.c.effort, RESPONSES.c.contact_count,
+            RESPONSES.c.primary_silo, RESPONSES.c.status.label("r_status"), *([RESPONSES.c.text] if texts else []),
+        ]
+    events_q = select(*event_columns)
     conversations_q = select(*conversation_columns).select_from(
         CONVERSATIONS.outerjoin(RESPONSES, RESPONSES.c.conversation_id == CONVERSATIONS.c.id))
     if customer_id is not None:
@@ -184,7 +207,17 @@ def load_steps(connection: Connection, gap: timedelta, *, customer_id: int | Non
     conversations: dict[int, list[Any]] = defaultdict(list)
     for row in connection.execute(conversations_q):
         conversations[row.customer_id if row.customer_id is not None else row.r_customer_id].append(row)
-    return {cid: _steps_of(events.get(cid, []), conversations.get(cid, []), gap)
+    return events, conversations
+
+
+def load_steps(connection: Connection, gap: timedelta, *, customer_id: int | None = None,
+               texts: bool = False, until: datetime | None = None) -> dict[int, list[Step]]:
+    """Every customer's steps (or one customer's), oldest first, with their cycles; ``until`` excludes later ones.
+
+    Reads a handful of columns per event and per conversation; the free text only with ``texts``.
+    """
+    events, conversations = _read(connection, lean=False, customer_id=customer_id, texts=texts, until=until)
+    return {cid: [_step(e, c, cycle) for (e, c), cycle in _pairs(events.get(cid, []), conversations.get(cid, []), gap)]
             for cid in sorted(set(events) | set(conversations))}
 
 
@@ -240,3 +273,15 @@ def customer_journey(engine: Engine, ref: str, gap_days: int) -> Journey:
     if not mine:
         raise NoJourney(f"customer {ref!r} has no touchpoints or answers stored")
     return Journey(customer_ref=ref, cycle_gap_days=gap_days, cycles=_summaries(mine), steps=mine)
+
+
+def cycle_labels(connection: Connection, gap: timedelta, until: datetime) -> dict[int, str]:
+    """Response id to "first" or "repeat" cycle, over every customer's steps before ``until``.
+
+    Cycles depend on everything a customer did before, so this reads the steps of all customers
+    (a few columns each): the cost of ``report --by cycle``, paid only when it is asked for.
+    """
+    events, conversations = _read(connection, lean=True, until=until)
+    return {c.response_id: cycle_label(cycle) for cid in set(events) | set(conversations)
+            for (_e, c), cycle in _pairs(events.get(cid, []), conversations.get(cid, []), gap)
+            if c is not None and c.response_id is not None}

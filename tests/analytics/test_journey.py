@@ -83,3 +83,25 @@ def test_an_unknown_or_opted_out_customer_is_one_line_and_exit_2(journeys, capsy
     assert main(["journey", ref]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and message in captured.err and len(captured.err.strip().splitlines()) == 1
+
+
+WINDOW = ["--since", "2026-01-01", "--until", "2026-03-31"]
+
+
+def test_report_by_cycle_sets_first_purchase_cycles_against_repeat_ones(journeys, capsys) -> None:
+    # first: C-1 4, 2, 1; C-2 1; C-3 3, 2 -> 6 answers, mean 13/6. repeat: C-1 5, 4; C-3 4 -> 3, mean 13/3.
+    assert main(["report", "--by", "cycle", *WINDOW, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["key"], r["metrics"]["volume"], round(r["metrics"]["mean_score"], 4)) for r in rows] == [
+        ("first", 6, round(13 / 6, 4)), ("repeat", 3, round(13 / 3, 4))]
+    assert main(["report", "--by", "cycle", *WINDOW, "--silo", "customer_service", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]  # support answers only: C-1 1, C-2 1, C-3 3, 2 | C-3 4
+    assert [(r["key"], r["metrics"]["volume"], r["metrics"]["mean_score"]) for r in rows] == [
+        ("first", 4, 1.75), ("repeat", 1, 4.0)]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "html"])
+def test_report_by_cycle_works_in_every_format(journeys, capsys, fmt: str) -> None:
+    assert main(["report", "--by", "cycle", *WINDOW, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "first purchase cycle" in out and "repeat cycles (2nd and later)" in out
