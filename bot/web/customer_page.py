@@ -62,7 +62,8 @@ def journey_body(journey: Journey) -> str:
             f'<p class="muted">{summary.start[:10]} to {summary.end[:10]} · {summary.answered} of '
             f"{summary.touchpoints} touchpoints answered · {mean}</p>"
             f'<div class="scroll"><table class="timeline">{head}{rows}</table></div></section>')
-    back = '<section><p><a href="/dashboard">← back to the dashboard</a></p></section>'
+    back = ('<section><p><a href="/dashboard">← back to the dashboard</a> · '
+            '<a href="/dashboard/journeys">all customers\' journeys</a></p></section>')
     return back + "".join(sections)
 
 
