@@ -165,7 +165,8 @@ def journey_stats(engine: Engine, gap_days: int, *, dissatisfied_at_or_below: in
     stats.comparisons = [Comparison(d, first, repeat) for d, (first, repeat) in
                          sorted(by_cycle.items(), key=lambda item: order.get(item[0], len(order)))]
     stats.drops = sorted((Drop(a, b, len(changes), round(sum(changes) / len(changes), 2))
-                          for (a, b), changes in drops.items()), key=lambda d: (d.mean_change, -d.count))
+                          for (a, b), changes in drops.items()),
+                         key=lambda d: (d.count * d.mean_change, d.from_department))
     stats.drop_offs = [DropOff(s.department, stopped_answering[s.department], stopped_buying[s.department])
                        for s in stats.stages if stopped_answering[s.department] or stopped_buying[s.department]]
     stats.orders = len(order_departments)
