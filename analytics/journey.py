@@ -154,7 +154,7 @@ def _first(conversation: Any, event: Any, name: str) -> Any:
     return value if value or event is None else getattr(event, name)
 
 
-def _step(event: Any, c: Any, cycle: int) -> Step:
+def _step(event: Any, c: Any, cycle: int, texts: bool) -> Step:
     people = _people(event.payload) if event is not None else None
     if c is None:
         return Step(at=event.occurred_at, touchpoint=event.touchpoint, department=event.silo, order_id=event.order_id,
@@ -166,7 +166,7 @@ def _step(event: Any, c: Any, cycle: int) -> Step:
         order_id=_first(c, event, "order_id"), ticket_id=_first(c, event, "ticket_id"),
         channel=c.r_channel or _first(c, event, "channel"), status=c.r_status if answered else NOT_ANSWERED,
         cycle=cycle, response_id=c.response_id, score=c.score, effort=c.effort, contact_count=c.contact_count,
-        primary_silo=c.primary_silo, human_requested=bool(c.human_requested), text=getattr(c, "text", None),
+        primary_silo=c.primary_silo, human_requested=bool(c.human_requested), text=c.text if texts else None,
         people=people,
     )
 
@@ -217,7 +217,8 @@ def load_steps(connection: Connection, gap: timedelta, *, customer_id: int | Non
     Reads a handful of columns per event and per conversation; the free text only with ``texts``.
     """
     events, conversations = _read(connection, lean=False, customer_id=customer_id, texts=texts, until=until)
-    return {cid: [_step(e, c, cycle) for (e, c), cycle in _pairs(events.get(cid, []), conversations.get(cid, []), gap)]
+    return {cid: [_step(e, c, cycle, texts)
+                  for (e, c), cycle in _pairs(events.get(cid, []), conversations.get(cid, []), gap)]
             for cid in sorted(set(events) | set(conversations))}
 
 
