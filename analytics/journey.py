@@ -97,12 +97,26 @@ def _iso(moment: datetime) -> str:
     return moment.replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
 
 
-def _people(payload: Any) -> int | None:
-    """Distinct assignees and groups a ticket tool reported on this event (``assignees``/``groups`` lists)."""
+def _handlers(payload: Any) -> set[str]:
+    """The agents and groups a ticket tool named on one event (``assignees``/``groups``, see bot/channels)."""
     if not isinstance(payload, dict):
+        return set()
+    return {f"{kind}:{v}" for kind in ("assignees", "groups") for v in payload.get(kind) or [] if v}
+
+
+def _people_per_ticket(events: list[Any]) -> dict[str, int]:
+    """Per ticket, the different agents and groups over all its events: the people met for one problem."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        if event.ticket_id:
+            named[event.ticket_id] |= _handlers(event.payload)
+    return {ticket: len(people) for ticket, people in named.items() if people}
+
+
+def _people(event: Any, per_ticket: dict[str, int]) -> int | None:
+    if event is None:
         return None
-    named = {f"{kind}:{v}" for kind in ("assignees", "groups") for v in payload.get(kind) or [] if v}
-    return len(named) or None
+    return per_ticket.get(event.ticket_id) if event.ticket_id else (len(_handlers(event.payload)) or None)
 
 
 def _match(events: list[Any], conversation: Any, used: set[int]) -> Any | None:
@@ -154,8 +168,8 @@ def _first(conversation: Any, event: Any, name: str) -> Any:
     return value if value or event is None else getattr(event, name)
 
 
-def _step(event: Any, c: Any, cycle: int, texts: bool) -> Step:
-    people = _people(event.payload) if event is not None else None
+def _step(event: Any, c: Any, cycle: int, texts: bool, per_ticket: dict[str, int]) -> Step:
+    people = _people(event, per_ticket)
     if c is None:
         return Step(at=event.occurred_at, touchpoint=event.touchpoint, department=event.silo, order_id=event.order_id,
                     ticket_id=event.ticket_id, channel=event.channel, status=NOT_ANSWERED, cycle=cycle, people=people)
@@ -217,9 +231,13 @@ def load_steps(connection: Connection, gap: timedelta, *, customer_id: int | Non
     Reads a handful of columns per event and per conversation; the free text only with ``texts``.
     """
     events, conversations = _read(connection, lean=False, customer_id=customer_id, texts=texts, until=until)
-    return {cid: [_step(e, c, cycle, texts)
-                  for (e, c), cycle in _pairs(events.get(cid, []), conversations.get(cid, []), gap)]
-            for cid in sorted(set(events) | set(conversations))}
+    steps: dict[int, list[Step]] = {}
+    for cid in sorted(set(events) | set(conversations)):
+        mine = events.get(cid, [])
+        per_ticket = _people_per_ticket(mine) if mine else {}
+        steps[cid] = [_step(e, c, cycle, texts, per_ticket) for (e, c), cycle in
+                      _pairs(mine, conversations.get(cid, []), gap)]
+    return steps
 
 
 def _details(connection: Connection, steps: list[Step]) -> None:

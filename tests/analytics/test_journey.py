@@ -105,3 +105,32 @@ def test_report_by_cycle_works_in_every_format(journeys, capsys, fmt: str) -> No
     assert main(["report", "--by", "cycle", *WINDOW, "--format", fmt]) == 0
     out = capsys.readouterr().out
     assert "first purchase cycle" in out and "repeat cycles (2nd and later)" in out
+
+
+def test_the_people_a_customer_met_come_from_the_ticket_tool(tmp_database, monkeypatch, capsys) -> None:
+    """A signed Zendesk event through the web service's door names the agent and group: two people met."""
+    import asyncio
+    from datetime import timezone
+
+    from bot.channels.signing import zendesk_signature
+    from bot.settings import get_settings
+    from bot.web.app import create_app
+
+    monkeypatch.setenv("ZENDESK_WEBHOOK_SECRET", "journey-zendesk-secret")
+    monkeypatch.setenv("SILOSCOPE_WIDGET_SECRET", "journey-widget-secret-0123456789")
+    get_settings.cache_clear()
+    event = {"id": "zd-journey-1", "type": "zen:event-type:ticket.status_changed",
+             "time": "2026-11-23T17:47:08Z", "event": {"current": "SOLVED", "previous": "OPEN"},
+             "detail": {"id": "5158", "requester_id": "ZD-42", "status": "SOLVED", "assignee_id": 3901,
+                        "group_id": "360001", "subject": "Parcel never arrived"}}
+    body = json.dumps(event).encode()
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    headers = {"X-Zendesk-Webhook-Signature": zendesk_signature("journey-zendesk-secret", body, stamp),
+               "X-Zendesk-Webhook-Signature-Timestamp": stamp, "Content-Type": "application/json"}
+    _request, answer = asyncio.run(create_app(get_settings()).asgi_client.post("/webhooks/zendesk", content=body,
+                                                                                headers=headers))
+    assert answer.status == 202, answer.text
+    assert main(["journey", "ZD-42", "--json"]) == 0
+    (step,) = json.loads(capsys.readouterr().out)["steps"]
+    assert (step["touchpoint"], step["ticket_id"], step["status"], step["people"]) == (
+        "support", "5158", "not answered", 2)
