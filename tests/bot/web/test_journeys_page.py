@@ -58,3 +58,11 @@ def test_the_page_draws_the_flow_and_tables_behind_the_token(journeys_app) -> No
     assert '<tr class="drop" data-from="sales" data-to="delivery"><td>sales → delivery</td><td>2</td>' in page
     assert '<tr class="cycle" data-department="delivery"><td>delivery</td><td>1</td><td>2.00</td>' in page
     assert "<script" not in page
+
+
+def test_the_dashboard_groups_by_cycle_too(journeys_app) -> None:  # noqa: F811
+    app, _ids = journeys_app
+    response = call(app, "get", "/dashboard/?by=cycle&since=2026-01-01&until=2026-03-31", headers=AUTH)
+    assert response.status == 200
+    assert "first purchase cycle" in response.text and "repeat cycles (2nd and later)" in response.text
+    assert '<option value="cycle" selected>' in response.text
