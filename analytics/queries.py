@@ -116,6 +116,23 @@ def bucket_sums(connection: Connection, window: Window, filters: Filters, dimens
     return list(connection.execute(statement))
 
 
+def response_sums(connection: Connection, window: Window, filters: Filters, settings: MetricSettings,
+                  prefer_scan: bool, ids: tuple[int, int] | None = None) -> list[Any]:
+    """Like ``bucket_sums``, but one row per response (key: its id), for groups SQL cannot name.
+
+    ``report --by cycle`` uses it: a response's purchase cycle depends on the customer's earlier
+    touchpoints (``analytics.cycles``), so the report adds these rows up by cycle in Python.
+    """
+    created = _created(connection, RESPONSES, prefer_scan)
+    bucket = bucket_expression(RESPONSES.c.created_at, connection.dialect.name, window).label("bucket")
+    conditions = [created >= window.previous_start, created < window.end, *_filter_conditions(filters)]
+    if ids is not None:
+        conditions += [RESPONSES.c.id >= ids[0], RESPONSES.c.id < ids[1]]
+    statement = (select(RESPONSES.c.id.label("key"), bucket, *sum_columns(RESPONSES, settings))
+                 .where(*conditions).group_by(RESPONSES.c.id, bucket))
+    return list(connection.execute(statement))
+
+
 def mentions(connection: Connection, window: Window, filters: Filters, prefer_scan: bool) -> dict[str, tuple[int, int]]:
     """Per silo: attribution rows and negative ones in the window (a response may blame several)."""
     negative = func.sum(case((ATTRIBUTIONS.c.sentiment_label == "negative", 1), else_=0))

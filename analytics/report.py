@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from analytics import queries
+from analytics.journey import cycle_labels
 from analytics.metrics import SUM_FIELDS, Change, MetricSettings, Sums, changes, derive
 from analytics.periods import UNITS, Window, bucket_start, local_period, period_label, trend_unit
 from analytics.queries import DIMENSIONS, Filters
@@ -24,7 +25,10 @@ from analytics.themes import Theme, find_themes
 from bot.errors import UsageError
 from bot.taxonomy import UNATTRIBUTED, Taxonomy
 
-GROUPINGS = (*DIMENSIONS, *UNITS)
+CYCLE = "cycle"  # first purchase cycle against repeat ones (analytics/cycles.py)
+GROUPINGS = (*DIMENSIONS, CYCLE, *UNITS)
+CYCLE_LABELS = {"first": "first purchase cycle", "repeat": "repeat cycles (2nd and later)",
+                queries.UNKNOWN: "no customer known"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ def validate(taxonomy: Taxonomy, filters: Filters, group_by: str) -> None:
 
 
 def _label(dimension: str, key: str, taxonomy: Taxonomy) -> str:
+    if dimension == CYCLE:
+        return CYCLE_LABELS.get(key, key)
     if dimension == "touchpoint" and key in taxonomy.touchpoints:
         return taxonomy.touchpoints[key].label
     return key.replace("_", " ")
@@ -148,19 +154,21 @@ def top_quotes(engine: Engine, window: Window, filters: Filters, silos: list[str
 
 def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters: Filters | None = None,
                  group_by: str = "silo", trend: str | None = None, settings: MetricSettings | None = None,
-                 theme_sample: int = 1000, now: datetime | None = None) -> FrictionReport:
+                 theme_sample: int = 1000, now: datetime | None = None, cycle_gap_days: int = 30) -> FrictionReport:
     """Everything a manager reads about one window, in one model."""
     filters = filters or Filters()
     settings = settings or MetricSettings()
     validate(taxonomy, filters, group_by)
     unit = trend_unit(group_by if group_by in UNITS else trend, window)
-    dimension = group_by if group_by in DIMENSIONS else None
+    dimension = group_by if group_by in (*DIMENSIONS, CYCLE) else None
     with engine.connect() as connection:
         prefer_scan = queries.covers_most(connection, window.previous_start)
         slices = queries.id_slices(connection, os.cpu_count() or 1) if prefer_scan else [None]
 
     def main_pass(ids: tuple[int, int] | None) -> list[Any]:
         with engine.connect() as connection:
+            if dimension == CYCLE:
+                return queries.response_sums(connection, window, filters, settings, prefer_scan, ids)
             return queries.bucket_sums(connection, window, filters, dimension, settings, prefer_scan, ids)
 
     def blame_and_handoffs() -> tuple[dict[str, tuple[int, int]], list[Any]]:
@@ -178,12 +186,20 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
 
     # Independent reads on their own connections: the database works on them in parallel (sqlite3
     # and scikit-learn release the GIL), and a big main pass is cut into id slices, one per core.
-    with ThreadPoolExecutor(max_workers=len(slices) + 2, thread_name_prefix="report") as pool:
+    def cycles() -> dict[int, str]:
+        with engine.connect() as connection:
+            return cycle_labels(connection, timedelta(days=cycle_gap_days), window.end)
+
+    with ThreadPoolExecutor(max_workers=len(slices) + 3, thread_name_prefix="report") as pool:
         bucket_jobs = [pool.submit(main_pass, ids) for ids in slices]
         side_job, words_job = pool.submit(blame_and_handoffs), pool.submit(words)
-        buckets = [row for job in bucket_jobs for row in job.result()]
+        cycles_job = pool.submit(cycles) if dimension == CYCLE else None
+        buckets: list[Any] = [row for job in bucket_jobs for row in job.result()]
         blame, handoff_rows = side_job.result()
         quotes, themes, sample_size = words_job.result()
+        if cycles_job is not None:  # one row per response: name its cycle
+            labels = cycles_job.result()
+            buckets = [(labels.get(key, queries.UNKNOWN), *rest) for key, *rest in buckets]
 
     # Merge hour buckets into windows and local periods with plain lists (tens of thousands of rows).
     width = len(SUM_FIELDS)
@@ -199,21 +215,21 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
         found = target.get(key)
         target[key] = values if found is None else [a + b for a, b in zip(found, values, strict=True)]
 
-    for row in buckets:
-        values = [v or 0 for v in row[2:]]
-        where = placed.get(row.bucket)
+    for key, bucket, *sums_of_row in buckets:
+        values = [v or 0 for v in sums_of_row]
+        where = placed.get(bucket)
         if where is None:
-            moment = bucket_start(row.bucket)
-            where = placed[row.bucket] = (moment >= start, local_period(moment, tz, unit))
+            moment = bucket_start(bucket)
+            where = placed[bucket] = (moment >= start, local_period(moment, tz, unit))
         is_current, period = where
         add(by_period, period, values)
         if not is_current:
-            add(previous, str(row.key), values)
+            add(previous, str(key), values)
             continue
-        add(current, str(row.key), values)
+        add(current, str(key), values)
         add(per_period, (period, "all"), values)
         if dimension is not None:
-            add(per_period, (period, str(row.key)), values)
+            add(per_period, (period, str(key)), values)
 
     def sums(values: list | None) -> Sums:
         return Sums(*(values or zero))

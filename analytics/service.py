@@ -66,7 +66,7 @@ def make_report(options: ReportOptions, *, settings: Settings | None = None, eng
     window = window_for(options, default_tz, now)
     engine = engine or engine_for(settings.database_url)
     report = build_report(engine, load(settings), window, filters=options.filters, group_by=options.by,
-                          settings=metric_settings, now=now)
+                          settings=metric_settings, now=now, cycle_gap_days=settings.journey.cycle_gap_days)
     if require_data and report.empty:
         from analytics import queries
 

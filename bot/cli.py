@@ -84,6 +84,12 @@ def _context() -> ModuleType:
     return context
 
 
+def _journey() -> ModuleType:
+    from bot.commands import journey
+
+    return journey
+
+
 def _learn() -> ModuleType:
     from bot.commands import learn
 
@@ -109,6 +115,8 @@ COMMANDS = (
     Command("report", "friction report by silo, touchpoint, channel or period (table, CSV, JSON, HTML)", _report),
     Command("seed", "fill the store with realistic synthetic feedback (for demos and benchmarks)", _seed),
     Command("customer", "export or erase one customer's data; apply the retention window", _customer),
+    Command("journey", "one customer's touchpoints, answers and hand-offs in time order, by purchase cycle",
+            _journey),
     Command("context", "sign a touchpoint context for the website chat or REST", _context),
     Command("learn", "teach attribution the company's labelled examples (CSV, or a helpdesk export)", _learn),
 )

@@ -4,8 +4,9 @@ What the generator models, and why (documented in the README, "Friction reports"
 
 - **Time**: responses spread over the last ``days`` days, fewer at weekends and at night, as real
   touchpoints follow office hours.
-- **Touchpoints and channels**: weighted (support and delivery are asked most; web chat and e-mail
-  are the main channels), and each response keeps the touchpoint's owning silo from ``silos.yml``.
+- **Touchpoints and channels**: touchpoints come from the customers' walks (below; delivery and
+  orders are met most), channels are weighted (web chat and e-mail are the main ones), and each
+  response keeps the touchpoint's owning silo from ``silos.yml``.
 - **Where it hurts**: every silo has its own friction level, and two silos drift over the period
   (delivery gets worse, finance gets better) so trends and significant changes are visible.
   About a quarter of complaints blame a silo other than the one that sent the survey, which is
@@ -16,6 +17,15 @@ What the generator models, and why (documented in the README, "Friction reports"
   drawn for the response, open text is built from per-silo phrases, and the sentiment and
   attribution columns are filled as the analysis would fill them (label, score, confidence,
   evidence). Some answers have no text (unattributed), as in real surveys.
+
+- **Journeys**: customers walk through the departments in the order of ``WALK`` (the website,
+  a purchase or an order, sometimes a contract, the delivery, the invoice, support, the product),
+  one order per walk, a few days between touchpoints, and come back for a repeat purchase
+  (``REPEAT``). In repeat cycles delivery, order management and customer service hurt less
+  (``EASIER_WHEN_REPEAT``: customers know the way), and support after a bad delivery keeps
+  failing (the delivery → customer service hand-off), so customers come back to it about the
+  same order (repeat contact). Some touchpoints go unanswered: they are
+  stored as touchpoint events without a survey, so drop-off shows.
 
 Rows are written through SQLAlchemy Core in bulk, in chunks, with ids allocated up front, so a
 million rows take seconds and memory stays flat.
@@ -34,16 +44,12 @@ from itertools import accumulate
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, Handoff
+from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, Handoff, TouchpointEvent
 from bot.taxonomy import UNATTRIBUTED, Taxonomy
 
 CHUNK = 20_000
 
 CHANNEL_WEIGHTS = {"web": 40, "email": 25, "sms": 12, "whatsapp": 13, "phone": 10}
-TOUCHPOINT_WEIGHTS = {
-    "website": 6, "purchase": 10, "order": 12, "contract": 6,
-    "delivery": 20, "invoice": 14, "support": 22, "product": 10,
-}
 # Share of dissatisfied customers per silo at the start of the period, and how it drifts by the end.
 FRICTION = {
     "marketing": (0.12, 0.0), "sales": (0.22, 0.0), "order_management": (0.18, 0.0),
@@ -81,6 +87,15 @@ PRAISE = {
 OPENERS_NEG = ["Really disappointed:", "Not happy.", "Frustrating experience,", "Terrible.", ""]
 OPENERS_POS = ["Great,", "Thanks,", "Good experience:", ""]
 HANDOFF_GLUE = ["and then", "and after that", "but then", "and on top of that"]
+# The walk through the departments: each touchpoint with the chance that a cycle includes it.
+WALK = (("website", 0.25), ("purchase", 0.6), ("order", 0.7), ("contract", 0.2), ("delivery", 0.85),
+        ("support", 0.25), ("invoice", 0.7), ("product", 0.3))
+SUPPORT_AGAIN = 0.5  # a customer support failed comes back about the same order (repeat contact), at most twice
+SUPPORT_AFTER_BAD_DELIVERY = 0.8  # the customer calls support when the delivery was not right...
+FAILING_HANDOFF = ("delivery", "customer_service", 0.9)  # ...and support mostly fails them too
+REPEAT = (0.45, 20, 75)  # chance of another purchase after a cycle; days until it, from and to
+EASIER_WHEN_REPEAT = {"delivery": -0.14, "order_management": -0.1, "customer_service": -0.1}
+ANSWERED = 0.88  # the share of touchpoints whose survey gets an answer
 
 
 @dataclass(frozen=True)
@@ -137,19 +152,24 @@ class _Generator:
         self.end = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
         self.start = self.end - timedelta(days=self.days)
         self.silos = list(taxonomy.silos)
-        tps = {name: w for name, w in TOUCHPOINT_WEIGHTS.items() if name in taxonomy.touchpoints}
-        self.touchpoint_choice = _Weighted(tps or dict.fromkeys(taxonomy.touchpoints, 1))
+        # A company that renamed its touchpoints still gets walks: its own, in silos.yml's order.
+        self.walk = [(tp, chance) for tp, chance in WALK if tp in taxonomy.touchpoints] or [
+            (tp, 0.5) for tp in taxonomy.touchpoints]
         self.channel_choice = _Weighted(CHANNEL_WEIGHTS)
 
-    def response(self) -> dict:
+    def response(self, touchpoint: str, created: datetime, *, repeat: bool = False,
+                 after_bad_delivery: bool = False) -> dict:
+        """One answer at ``touchpoint``; ``repeat``: in a repeat cycle; after a bad delivery, support fails often."""
         rng = self.rng
-        touchpoint = self.touchpoint_choice.draw(rng)
         owner = self.taxonomy.owner(touchpoint) or rng.choice(self.silos)
-        created = _created_at(rng, self.start, self.days, self.now)
         progress = (created - self.start) / (self.end - self.start)
         blamed = owner if rng.random() < 0.75 else rng.choice(self.silos)
         base, drift = FRICTION.get(blamed, DEFAULT_FRICTION)
-        unhappy = rng.random() < base + drift * progress
+        chance = base + drift * progress + (EASIER_WHEN_REPEAT.get(blamed, 0.0) if repeat else 0.0)
+        failing = after_bad_delivery and owner == FAILING_HANDOFF[1]
+        if failing:
+            blamed, chance = owner, FAILING_HANDOFF[2]
+        unhappy = rng.random() < chance
         if unhappy:
             score = 1 if rng.random() < 0.45 else 2
             effort = rng.choice([1, 2, 2, 3, 3, 4])
@@ -180,7 +200,14 @@ class _Generator:
             phrase = PRAISE.get(blamed, "it went fine")
             text_ = f"{rng.choice(OPENERS_POS)} {phrase}".strip()
         silos = [(blamed, phrase)]
-        if complaining and rng.random() < 0.125:
+        if failing and unhappy:  # "the parcel never came, and then support passed me around"
+            first, second = FAILING_HANDOFF[0], FAILING_HANDOFF[1]
+            first_phrase = rng.choice(COMPLAINTS.get(first, ["it went wrong"]))
+            second_phrase = rng.choice(COMPLAINTS.get(second, ["it went wrong"]))
+            text_ = f"{rng.choice(OPENERS_NEG)} {first_phrase} {rng.choice(HANDOFF_GLUE)} {second_phrase}".strip()
+            silos = [(second, second_phrase), (first, first_phrase)]
+            row["handoff"] = (first, second, sentiment, f"{first_phrase} … {second_phrase}")
+        elif complaining and rng.random() < 0.125:
             second = rng.choice([s for s in self.silos if s != blamed] or [blamed])
             second_phrase = rng.choice(COMPLAINTS.get(second, ["it went wrong"]))
             text_ = f"{text_} {rng.choice(HANDOFF_GLUE)} {second_phrase}"
@@ -199,6 +226,51 @@ class _Generator:
         return row
 
 
+    def walks(self) -> Iterator[tuple[int, int, dict | None, str, datetime]]:
+        """Customers walking through the departments, one touchpoint at a time, for ever.
+
+        Yields (customer number, order number, the answer's row or None when unanswered, touchpoint,
+        when); customer numbers only grow, so the caller writes each customer once.
+        """
+        rng = self.rng
+        customer = order = 0
+        while True:
+            moment = _created_at(rng, self.start, self.days, self.now)
+            repeat = False
+            while moment <= self.now:
+                order += 1
+                bad_delivery = walked = False
+                for touchpoint, chance in self.walk:
+                    if touchpoint == "support" and bad_delivery:
+                        chance = SUPPORT_AFTER_BAD_DELIVERY
+                    if rng.random() >= chance:
+                        continue
+                    if walked:
+                        moment += timedelta(hours=rng.uniform(12, 96))
+                    if moment > self.now:
+                        break
+                    walked = True
+                    if rng.random() >= ANSWERED:
+                        yield customer, order, None, touchpoint, moment
+                        continue
+                    row = self.response(touchpoint, moment, repeat=repeat, after_bad_delivery=bad_delivery)
+                    bad_delivery = bad_delivery or (touchpoint == "delivery" and row["score"] <= 3)
+                    yield customer, order, row, touchpoint, moment
+                    for _ in range(2):
+                        if touchpoint != "support" or row["score"] > 2 or rng.random() >= SUPPORT_AGAIN:
+                            break
+                        moment += timedelta(hours=rng.uniform(6, 48))
+                        if moment > self.now:
+                            break
+                        row = self.response(touchpoint, moment, repeat=repeat, after_bad_delivery=bad_delivery)
+                        yield customer, order, row, touchpoint, moment
+                if rng.random() >= REPEAT[0]:
+                    break
+                moment += timedelta(days=rng.uniform(REPEAT[1], REPEAT[2]))
+                repeat = True
+            customer += 1
+
+
 def _next_id(connection: Connection, table) -> int:  # type: ignore[no-untyped-def]
     return int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
@@ -213,7 +285,7 @@ def _chunks(total: int) -> Iterator[int]:
 
 def seed(engine: Engine, taxonomy: Taxonomy, rows: int, days: int = 90, seed: int = 7,
          now: datetime | None = None) -> SeedResult:
-    """Write ``rows`` synthetic responses (with customers, conversations, attributions, hand-offs).
+    """Write ``rows`` synthetic responses (with customers, orders, unanswered touchpoint events, attributions...).
 
     Runs in one transaction: on failure nothing is left behind.
     """
@@ -222,25 +294,39 @@ def seed(engine: Engine, taxonomy: Taxonomy, rows: int, days: int = 90, seed: in
     run = secrets.token_hex(4)
     customers_t, conv_t = Customer.__table__, Conversation.__table__
     resp_t, attr_t, hand_t = FeedbackResponse.__table__, Attribution.__table__, Handoff.__table__
+    events_t = TouchpointEvent.__table__
     with engine.begin() as connection:
-        customer_count = max(1, rows // 3)
         first_customer = _next_id(connection, customers_t)
-        for offset in range(0, customer_count, CHUNK):
-            connection.execute(customers_t.insert(), [
-                {"id": first_customer + i, "ref": f"SYN-{run}-{i:07d}", "opted_out": False, "created_at": now}
-                for i in range(offset, min(customer_count, offset + CHUNK))
-            ])
         next_conv, next_resp = _next_id(connection, conv_t), _next_id(connection, resp_t)
+        next_event = _next_id(connection, events_t)
         first_resp = next_resp
+        walks = generator.walks()
+        customers_made = 0
         for size in _chunks(rows):
-            conversations, responses, attributions, handoffs = [], [], [], []
-            for _ in range(size):
-                row = generator.response()
-                customer_id = first_customer + generator.rng.randrange(customer_count)
+            customers, events, conversations, responses, attributions, handoffs = [], [], [], [], [], []
+            answered = 0
+            while answered < size:
+                customer, order, row, touchpoint, moment = next(walks)
+                customer_id = first_customer + customer
+                if customer >= customers_made:
+                    customers.append({"id": customer_id, "ref": f"SYN-{run}-{customer:07d}", "opted_out": False,
+                                      "created_at": moment})
+                    customers_made = customer + 1
+                order_id = f"SYN-{run}-O{order:07d}"
+                if row is None:  # the shop told us, the customer never answered
+                    events.append({
+                        "id": next_event, "event_id": f"seed:{run}:{next_event}", "source": "synthetic",
+                        "touchpoint": touchpoint, "silo": taxonomy.owner(touchpoint), "customer_id": customer_id,
+                        "channel": generator.channel_choice.draw(generator.rng), "order_id": order_id,
+                        "occurred_at": moment, "received_at": moment,
+                    })
+                    next_event += 1
+                    continue
+                answered += 1
                 conversations.append({
                     "id": next_conv, "key": f"seed:{run}:{next_conv}", "sender_id": f"seed-{run}",
                     "customer_id": customer_id, "touchpoint": row["touchpoint"], "channel": row["channel"],
-                    "status": "completed", "human_requested": False,
+                    "order_id": order_id, "status": "completed", "human_requested": False,
                     "started_at": row["created_at"], "updated_at": row["created_at"],
                 })
                 for rank, silo, confidence, label, sentiment, evidence in row.pop("attributions"):
@@ -259,6 +345,10 @@ def seed(engine: Engine, taxonomy: Taxonomy, rows: int, days: int = 90, seed: in
                                   "customer_id": customer_id, "updated_at": row["created_at"]})
                 next_conv += 1
                 next_resp += 1
+            if customers:
+                connection.execute(customers_t.insert(), customers)
+            if events:
+                connection.execute(events_t.insert(), events)
             connection.execute(conv_t.insert(), conversations)
             connection.execute(resp_t.insert(), responses)
             if attributions:
@@ -266,7 +356,7 @@ def seed(engine: Engine, taxonomy: Taxonomy, rows: int, days: int = 90, seed: in
             if handoffs:
                 connection.execute(hand_t.insert(), handoffs)
         if connection.dialect.name == "postgresql":
-            for table in (customers_t, conv_t, resp_t, attr_t, hand_t):
+            for table in (customers_t, events_t, conv_t, resp_t, attr_t, hand_t):
                 connection.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608 - fixed names
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"

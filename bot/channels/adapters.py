@@ -7,7 +7,8 @@ with nobody to survey, are answered 200 "ignored", so the tool neither retries t
 retries a 4xx for three days, Shopify eight times) nor disables the webhook.
 
 - Zendesk: event-subscription webhooks (``type: zen:event-type:ticket.status_changed``), key
-  ``ticket.<new status>`` (``ticket.solved``). Customer: the ticket's requester (``detail.requester_id``).
+  ``ticket.<new status>`` (``ticket.solved``). Customer: the ticket's requester (``detail.requester_id``);
+  the assignee and group ids (``detail.assignee_id``, ``group_id``) are kept for the journey.
   Never the ticket's ``external_id``: that links the *ticket* to a record in another system (an
   order, a CRM case) and can name anybody, so surveying it would send one customer's survey, and
   file their answers, under somebody else.
@@ -81,6 +82,11 @@ def _event(
     )
 
 
+def _ids(value: Any) -> tuple[str, ...]:
+    """An agent's or group's id as the journey keeps it; nothing when the tool left it empty."""
+    return (str(value),) if isinstance(value, (str, int)) and str(value) else ()
+
+
 def zendesk(data: Any, headers: Headers, source: SourceConfig, taxonomy: Taxonomy) -> TouchpointEventIn | Ignored:
     data = _object(data, "Zendesk event")
     if data.get("type") != "zen:event-type:ticket.status_changed":
@@ -92,6 +98,7 @@ def zendesk(data: Any, headers: Headers, source: SourceConfig, taxonomy: Taxonom
         event_id=f"zendesk:{_need(data.get('id'), 'id')}",
         occurred_at=parse_time(_need(data.get("time"), "time"), "time"),
         ticket_id=str(_need(detail.get("id"), "detail.id")),
+        assignees=_ids(detail.get("assignee_id")), groups=_ids(detail.get("group_id")),
     )
 
 

@@ -48,6 +48,10 @@ class TouchpointEventIn:
     channel: str
     order_id: str | None = None
     ticket_id: str | None = None
+    # Who handled it in the tool (agent and group ids, never names): the journey counts the people
+    # a customer dealt with from these (analytics/journey.py) when a tool sends them.
+    assignees: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

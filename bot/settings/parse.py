@@ -21,6 +21,7 @@ from bot.settings.sections import (
     ChatLimits,
     ConversationSettings,
     Destination,
+    JourneySettings,
     MetricSettings,
     OutboxConfig,
     Ports,
@@ -299,3 +300,8 @@ def privacy(raw: Any) -> PrivacyConfig:
         retention_days=None if days is None else section.whole("retention_days", 0, 1),
         sweep_minutes=section.number("sweep_minutes", 60, 0.01),
     )
+
+
+def journey(raw: Any) -> JourneySettings:
+    section = Section(raw, "journey", _known(JourneySettings))
+    return JourneySettings(cycle_gap_days=section.whole("cycle_gap_days", JourneySettings.cycle_gap_days, 1, 3650))

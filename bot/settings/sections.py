@@ -211,3 +211,11 @@ class PrivacyConfig:
     retention_days: int | None = None
     # How often the web service runs the retention sweep.
     sweep_minutes: float = 60.0
+
+
+@dataclass(frozen=True)
+class JourneySettings:
+    """How a customer's touchpoints are cut into purchase cycles (``analytics/cycles.py``)."""
+
+    # A touchpoint without an order, this many days after the customer's previous one, starts a new cycle.
+    cycle_gap_days: int = 30

@@ -14,10 +14,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.settings import Settings, get_settings
-from bot.web import customer_messages, dashboard, demo, headers, retention, webhooks
+from bot.web import customer_messages, customer_page, dashboard, demo, headers, journeys_page, retention, webhooks
 
 BLUEPRINTS = (demo.blueprint, webhooks.blueprint, dashboard.blueprint, customer_messages.blueprint,
-              retention.blueprint)
+              retention.blueprint, customer_page.blueprint, journeys_page.blueprint)
 
 _app_counter = itertools.count()
 

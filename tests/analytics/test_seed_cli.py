@@ -61,3 +61,40 @@ def test_if_empty_seeds_a_new_store_once(tmp_database, capsys) -> None:
     assert "already has feedback" in capsys.readouterr().out
     with engine_for(tmp_database).connect() as connection:
         assert connection.execute(select(func.count()).select_from(FeedbackResponse)).scalar() == 40
+
+
+def test_seeded_customers_walk_the_departments_and_come_back(tmp_database, capsys) -> None:
+    """The demo's stories: repeat purchases, departments that hurt less the second time, a failing hand-off."""
+    from analytics.journey_stats import journey_stats
+
+    assert main(["seed", "--rows", "12000", "--days", "90"]) == 0
+    stats = journey_stats(engine_for(tmp_database), 30)
+    assert stats.cycles > stats.customers * 1.1  # repeat purchases
+    change = {c.department: c.change for c in stats.comparisons}
+    assert change["delivery"] > 0.2 and change["delivery"] > change["finance"] + 0.1
+    assert change["order_management"] > change["marketing"]
+    top = [(d.from_department, d.to_department) for d in stats.drops[:3]]
+    assert ("delivery", "customer_service") in top and next(
+        d.mean_change for d in stats.drops if (d.from_department, d.to_department) == top[top.index(
+            ("delivery", "customer_service"))]) < -0.2
+    assert stats.repeat_contact.get("customer_service", 0) > 0  # support failed, they came back about the order
+    assert sum(o.stopped_answering for o in stats.drop_offs) > 0  # unanswered touchpoints are stored as events
+
+
+def test_the_same_seed_writes_the_same_journeys(tmp_path, monkeypatch, capsys) -> None:
+    from bot.settings import get_settings
+    from tests.support import migrated
+
+    walks = []
+    for name in ("a", "b"):
+        url = migrated(f"sqlite:///{tmp_path / name}.db")
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        assert main(["seed", "--rows", "1500", "--seed", "11"]) == 0
+        c, r = Conversation.__table__.c, FeedbackResponse.__table__.c
+        with engine_for(url).connect() as connection:
+            rows = connection.execute(select(c.order_id, r.touchpoint, r.score, r.primary_silo)
+                                      .join_from(FeedbackResponse, Conversation).order_by(r.id)).all()
+        walks.append([(order.rsplit("-", 1)[1], *rest) for order, *rest in rows])
+    get_settings.cache_clear()
+    assert walks[0] == walks[1] and len({w[0] for w in walks[0]}) < 1500  # orders with several touchpoints

@@ -60,6 +60,9 @@ RESPONSES = {
     "dashboard token redirect": ("GET", f"/dashboard?token={TOKEN}"),
     "dashboard": ("GET", "/dashboard?since=7d"),
     "export": ("GET", "/dashboard/export/json"),
+    "customer page": ("GET", "/dashboard/customers/C-1"),
+    "customer page without token": ("GET", "/dashboard/customers/C-1"),
+    "journeys page": ("GET", "/dashboard/journeys"),
     "unknown page": ("GET", "/no-such-page"),
     "webhook without signature": ("POST", "/webhooks/touchpoint"),
     "bad demo reference": ("GET", "/?customer=%3Cscript%3E"),
@@ -69,7 +72,8 @@ RESPONSES = {
 @pytest.mark.parametrize("what", list(RESPONSES))
 def test_every_response_carries_the_security_headers(web: WebService, what: str) -> None:
     method, path = RESPONSES[what]
-    auth = {"Authorization": f"Bearer {TOKEN}"} if what in ("dashboard", "export") else {}
+    auth = {"Authorization": f"Bearer {TOKEN}"} if what in ("dashboard", "export", "customer page",
+                                                                     "journeys page") else {}
     answer = requests.request(method, web.url(path), headers=auth, data=b"{}", timeout=30, allow_redirects=False)
     assert answer.status_code < 500, answer.text[:300]
     assert answer.headers.get("X-Frame-Options") == "DENY"
@@ -80,6 +84,13 @@ def test_every_response_carries_the_security_headers(web: WebService, what: str)
     assert directives.get("script-src") == "'self'"  # no inline script, no eval, no other host
     assert directives.get("object-src") == "'none'" and directives.get("base-uri") == "'none'"
     assert "Strict-Transport-Security" not in answer.headers  # plain HTTP: HSTS would be ignored anyway
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/customers/C-1", "/dashboard/customers/C-1?token=wrong",
+                                  "/dashboard/journeys"])
+def test_the_dashboard_pages_answer_401_without_the_token(web: WebService, path: str) -> None:
+    answer = requests.get(web.url(path), timeout=30, allow_redirects=False)
+    assert answer.status_code == 401 and "dashboard needs its token" in answer.text
 
 
 def test_the_demo_page_may_reach_the_rasa_socket_and_nothing_else(web: WebService) -> None:
