@@ -14,6 +14,7 @@ from typing import IO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 MAX_WIDTH = 100
 
@@ -32,10 +33,14 @@ def table(
     title: str | None = None,
     numeric: Sequence[int] = (),
 ) -> Table:
-    """A plain table: headers, rows of already formatted cells; columns in ``numeric`` align right."""
-    grid = Table(title=title, title_justify="left", show_edge=False, header_style="bold", pad_edge=False)
+    """A plain table: headers, rows of already formatted cells; columns in ``numeric`` align right.
+
+    Cells and title are plain text, never rich markup: a customer's "[email]" or "[bold]" is printed as written.
+    """
+    grid = Table(title=Text(title) if title else None, title_justify="left", show_edge=False, header_style="bold",
+                 pad_edge=False)
     for index, header in enumerate(headers):
         grid.add_column(header, justify="right" if index in numeric else "left", overflow="fold")
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*(Text(cell) for cell in row))
     return grid

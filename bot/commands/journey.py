@@ -12,8 +12,6 @@ import argparse
 import json
 import sys
 
-from rich.markup import escape
-
 from analytics.journey import Journey, Step, customer_journey
 from bot.settings import get_settings
 from bot.store.db import engine_for
@@ -28,15 +26,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _cell(value: object) -> str:
-    """A cell as plain text: rich would read "[email]" in a redacted answer as markup and drop it."""
-    return "–" if value is None else escape(str(value))
+    return "–" if value is None else str(value)
 
 
 def _row(step: Step) -> list[str]:
     blamed = ", ".join(silo.replace("_", " ") for silo in step.silos or filter(None, [step.primary_silo]))
     status = "asked for a person" if step.human_requested else step.status
     return [step.at.strftime("%Y-%m-%d"), _cell(step.touchpoint), _cell(step.order_id), _cell(step.score),
-            _cell(step.effort), _cell(step.contact_count), _cell(blamed or None), escape(status),
+            _cell(step.effort), _cell(step.contact_count), _cell(blamed or None), status,
             _cell(step.response_id)]
 
 
@@ -52,7 +49,7 @@ def print_tables(journey: Journey) -> None:
         out.print()
         out.print(table(["Date", "Touchpoint", "Order", "Score", "Effort", "Contacts", "Blamed", "Status",
                          "Resp."], [_row(s) for s in steps], numeric=(3, 4, 5, 8),
-                        title=f"Cycle {summary.cycle} · {escape(orders)} · {summary.answered}/{summary.touchpoints} "
+                        title=f"Cycle {summary.cycle} · {orders} · {summary.answered}/{summary.touchpoints} "
                               f"answered · {mean}"))
         for step in steps:
             if step.handoffs:
