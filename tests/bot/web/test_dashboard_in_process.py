@@ -1,0 +1,69 @@
+"""The dashboard's pages through HTTP, in process (Sanic's ASGI client), on the hand-computed store.
+
+Every answer of ``tests/analytics/friction_data`` is known, so each page can be checked for exactly
+what a manager must read on it: the trend's periods in date order with the partial ones marked,
+the counts behind every point, hand-off and theme links, quotes without empty fields, the filters'
+validation and the raw export.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.settings import get_settings
+from bot.web.app import create_app
+from tests.analytics.friction_data import write_friction_store
+from tests.support import migrated
+
+TOKEN = "in-process-dashboard-pages-7a2c"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+WINDOW = "since=2026-03-14&until=2026-03-20"
+
+
+@pytest.fixture
+def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    url = migrated(f"sqlite:///{tmp_path / 'siloscope.db'}")
+    ids = write_friction_store(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SILOSCOPE_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("SILOSCOPE_DASHBOARD_TOKEN", TOKEN)
+    get_settings.cache_clear()
+    yield create_app(get_settings()), ids
+    get_settings.cache_clear()
+
+
+def get(web, path: str):  # type: ignore[no-untyped-def]
+    _request, response = asyncio.run(web[0].asgi_client.get(path, headers=AUTH, follow_redirects=False))
+    return response
+
+
+def test_day_bars_stay_in_date_order_and_show_their_counts(web) -> None:
+    page = get(web, f"/dashboard/?{WINDOW}&by=day").text
+    bars = re.findall(r'<a class="bar" href="[^"]*" data-key="([^"]+)"', page)
+    assert bars == sorted(bars) and bars[0] == "2026-03-14" and len(bars) == 7
+    assert "2026-03-15: friction" in page and "(n 1)" in page
+
+
+def test_the_trend_marks_partial_weeks_and_offers_three_metrics(web) -> None:
+    # the window 14–20 March cuts the week of 9 March at its start and the week of 16 March at its end
+    page = get(web, f"/dashboard/?{WINDOW}&by=week").text
+    for metric in ("friction", "satisfaction", "effort"):
+        assert f'id="trend-{metric}"' in page and f'<label for="trend-{metric}">' in page
+        assert f'id="trend-chart-{metric}"' in page
+    assert page.count('class="point partial"') == 6  # two weeks × three metrics, the "all" line
+    assert "2026-W11 (partial)" in page and "2026-W12 (partial)" in page
+    # the table behind the chart: friction · satisfaction · effort and the answers behind each point
+    table = page[page.index('id="trend-table"'):]
+    assert re.search(r'<tr data-period="2026-03-09"><td>2026-W11 \(partial\)</td><td data-key="all">[^<]+<br>'
+                     r'<span class="muted">n 2</span>', table)
+
+
+def test_past_whole_days_are_not_partial_and_points_carry_their_counts(web) -> None:
+    page = get(web, f"/dashboard/?{WINDOW}&by=silo&tz=UTC").text
+    assert 'class="point partial"' not in page  # 14–20 March are whole, past days
+    assert "all responses · 2026-03-15: " in page and "from 1 response" in page
+    assert '<ul class="legend"><li data-key="all">' in page
