@@ -16,6 +16,7 @@ from analytics import queries
 from analytics.periods import UNITS, Window, make_window, period_end
 from analytics.report import Quote, quote_from_row, validate
 from analytics.service import ReportOptions, analytics_settings, load, window_for
+from bot.errors import UsageError
 from bot.settings import Settings
 from bot.store.db import engine_for
 
@@ -98,19 +99,30 @@ def bar_window(window: Window, group_by: str, key: str) -> Window:
                                                                    window.end_day), period.start_day, window.tz)
 
 
-def quotes_behind(options: ReportOptions, key: str, offset: int, limit: int, *, settings: Settings,
-                  engine: Engine | None = None) -> QuotePage:
-    """Up to ``limit`` open answers behind the bar ``key`` of the report ``options`` describe, from ``offset``."""
+def quotes_behind(options: ReportOptions, key: str | None, offset: int, limit: int, *, settings: Settings,
+                  engine: Engine | None = None, handoff: tuple[str, str] | None = None) -> QuotePage:
+    """Up to ``limit`` open answers behind the bar ``key`` of the report ``options`` describe, from ``offset``.
+
+    With ``handoff`` (from, to) instead of a key: the answers behind that cell of the hand-off map,
+    over the report's whole window and filters.
+    """
     _, default_tz = analytics_settings(settings)
     window = window_for(options, default_tz)
     filters = options.filters
-    validate(load(settings), filters, options.by)
-    grouped = options.by in queries.DIMENSIONS
+    taxonomy = load(settings)
+    validate(taxonomy, filters, options.by)
+    if handoff is not None:
+        unknown = [s for s in handoff if s not in taxonomy.silos]
+        if unknown:
+            raise UsageError(f"unknown silo '{unknown[0]}' in the hand-off; known silos: {', '.join(taxonomy.silos)}")
+    elif not key:
+        raise UsageError("choose a bar: the drill-down needs a key")
+    grouped = options.by in queries.DIMENSIONS and handoff is None
     engine = engine or engine_for(settings.database_url)
     with engine.connect() as connection:
-        rows = queries.recent_quotes(connection, bar_window(window, options.by, key), filters,
-                                     dimension=options.by if grouped else None, key=key if grouped else None,
-                                     limit=limit + 1, offset=offset)
+        rows = queries.recent_quotes(connection, window if handoff else bar_window(window, options.by, key or ""),
+                                     filters, dimension=options.by if grouped else None,
+                                     key=key if grouped else None, limit=limit + 1, offset=offset, handoff=handoff)
     return QuotePage(window=window.describe(), quotes=[quote_from_row(r) for r in rows[:limit]],
                      more=len(rows) > limit)
 

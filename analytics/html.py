@@ -98,17 +98,25 @@ def friction_bars(report: FrictionReport, link_for: Callable[[str], str]) -> str
     return "".join(parts)
 
 
-def handoff_heatmap(report: FrictionReport) -> str:
-    """From-silo rows, to-silo columns; darker means more hand-offs, the title gives mean sentiment."""
+def handoff_heatmap(report: FrictionReport, cell_link: Callable[[str, str], str] | None = None) -> str:
+    """From-silo rows, to-silo columns, both axes named; darker means more hand-offs.
+
+    Each cell's title gives its count and mean sentiment; with ``cell_link`` (the dashboard) a
+    cell opens the answers that describe that hand-off.
+    """
     if not report.handoffs:
         return '<p class="muted">No hand-offs between silos in this period.</p>'
     silos = sorted({h.from_silo for h in report.handoffs} | {h.to_silo for h in report.handoffs})
     cells = {(h.from_silo, h.to_silo): h for h in report.handoffs}
     top = max(h.count for h in report.handoffs)
-    size, left, head = 44, 150, 120
-    parts = [f'<svg class="chart" id="handoff-chart" role="img" aria-label="Hand-off heat map" '
-             f'viewBox="0 0 {left + size * len(silos) + 10} {head + size * len(silos) + 10}" width="100%" '
-             'xmlns="http://www.w3.org/2000/svg">']
+    size, left, head = 44, 170, 140
+    width = left + size * len(silos) + 10
+    parts = [f'<svg class="chart" id="handoff-chart" role="img" aria-label="Hand-off heat map: rows hand over '
+             f'from, columns to" viewBox="0 0 {width} {head + size * len(silos) + 10}" width="100%" '
+             'xmlns="http://www.w3.org/2000/svg">'
+             f'<text class="axis" x="{left + size * len(silos) / 2:.0f}" y="14" font-size="12" font-weight="600" '
+             'text-anchor="middle">to (the department that took over) →</text>'
+             f'<text class="axis" x="4" y="{head - 8}" font-size="12" font-weight="600">from ↓</text>']
     for j, silo in enumerate(silos):
         x = left + j * size + size / 2
         parts.append(f'<text transform="translate({x:.0f},{head - 6}) rotate(-45)" font-size="12">'
@@ -125,13 +133,20 @@ def handoff_heatmap(report: FrictionReport) -> str:
                 continue
             strength = 0.15 + 0.85 * cell.count / top
             sentiment = "–" if cell.mean_sentiment is None else f"{cell.mean_sentiment:+.2f}"
-            parts.append(
-                f'<g class="cell"><title>{escape(source)} → {escape(target)}: {cell.count} hand-offs, '
-                f'mean sentiment {sentiment}</title><rect x="{x}" y="{y}" width="{size - 2}" height="{size - 2}" '
-                f'fill="#c23b3b" fill-opacity="{strength:.2f}"/><text x="{x + size / 2 - 1:.0f}" '
-                f'y="{y + size / 2 + 4:.0f}" font-size="12" text-anchor="middle">{cell.count}</text></g>'
-            )
+            inner = (f'<title>from {escape(source)} to {escape(target)}: {cell.count} hand-offs, '
+                     f'mean sentiment {sentiment}</title><rect x="{x}" y="{y}" width="{size - 2}" '
+                     f'height="{size - 2}" fill="#c23b3b" fill-opacity="{strength:.2f}"/>'
+                     f'<text x="{x + size / 2 - 1:.0f}" '
+                     f'y="{y + size / 2 + 4:.0f}" font-size="12" text-anchor="middle">{cell.count}</text>')
+            attributes = f'data-from="{escape(source)}" data-to="{escape(target)}"'
+            if cell_link is None:
+                parts.append(f'<g class="cell" {attributes}>{inner}</g>')
+            else:
+                parts.append(f'<a class="cell-link" href="{escape(cell_link(source, target))}"><g class="cell" '
+                             f'{attributes}>{inner}</g></a>')
     parts.append("</svg>")
+    if cell_link is not None:
+        parts.append('<p class="muted">Click a cell for the answers that describe that hand-off.</p>')
     return "".join(parts)
 
 
@@ -204,7 +219,8 @@ def themes_block(report: FrictionReport) -> str:
 
 
 def report_body(report: FrictionReport, link_for: Callable[[str], str] | None = None,
-                response_link: Callable[[int], str] | None = None) -> str:
+                response_link: Callable[[int], str] | None = None,
+                handoff_link: Callable[[str, str], str] | None = None) -> str:
     """The sections of the report, without the page around them (the dashboard reuses this)."""
     if link_for is None:  # offline: jump to the silo's quotes when there are some, else to all quotes
 
@@ -218,7 +234,7 @@ def report_body(report: FrictionReport, link_for: Callable[[str], str] | None = 
         'back again. Click a bar for the quotes behind it.</p></section>'
         f'<section><h2>Trend per {escape(report.trend_unit)}</h2>{trend_chart(report)}</section>'
         f'<section><h2>Metrics</h2><div class="scroll">{metrics_table(report, link_for)}</div></section>'
-        f'<div class="grid"><section><h2>Hand-offs between silos</h2>{handoff_heatmap(report)}</section>'
+        f'<div class="grid"><section><h2>Hand-offs between silos</h2>{handoff_heatmap(report, handoff_link)}</section>'
         f'<section><h2>Recurring complaint themes</h2>{themes_block(report)}</section></div>'
         f'<section id="quotes"><h2>What customers said</h2>{quotes_block(report, response_link)}</section>'
     )

@@ -161,8 +161,8 @@ QUOTE_COLUMNS = (
 
 def recent_quotes(connection: Connection, window: Window, filters: Filters, *, dimension: str | None = None,
                   key: str | None = None, dissatisfied_at_or_below: int | None = None, limit: int = 30,
-                  offset: int = 0, scan: int | None = None) -> list[Any]:
-    """The newest open answers matching the filters (and one group), newest first.
+                  offset: int = 0, scan: int | None = None, handoff: tuple[str, str] | None = None) -> list[Any]:
+    """The newest open answers matching the filters (and one group, or one hand-off pair), newest first.
 
     With ``scan``, only the newest ``scan`` responses of the group are looked at: a bounded walk
     down the ``created_at`` indexes, however many rows the window holds and however rare the
@@ -178,6 +178,9 @@ def recent_quotes(connection: Connection, window: Window, filters: Filters, *, d
     condition = None
     if dimension and key is not None:
         condition = RESPONSES.c.primary_silo == key if dimension == "silo" else dimension_column(dimension) == key
+    if handoff is not None:
+        condition = RESPONSES.c.id.in_(select(HANDOFFS.c.response_id).where(
+            HANDOFFS.c.from_silo == handoff[0], HANDOFFS.c.to_silo == handoff[1]))
     return _recent(connection, window, filters, condition, dissatisfied_at_or_below, limit, offset, scan)
 
 

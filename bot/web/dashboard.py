@@ -126,6 +126,13 @@ def _drill_link(values: dict[str, str], by: str) -> Callable[[str], str]:
     return link
 
 
+def _handoff_link(values: dict[str, str]) -> Callable[[str, str], str]:
+    def link(source: str, target: str) -> str:
+        return f"/dashboard/quotes?{_query({**values, 'from': source, 'to': target})}"
+
+    return link
+
+
 def _response_link(response_id: int) -> str:
     return f"/dashboard/responses/{response_id}"
 
@@ -146,8 +153,8 @@ async def dashboard(request: Request) -> HTTPResponse:
         return _error_page(settings, values, str(exc), 200)
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400)
-    body = _filter_form(settings, values) + REVIEW_LINK + report_body(report, _drill_link(values, report.group_by),
-                                                        _response_link)
+    body = _filter_form(settings, values) + REVIEW_LINK + report_body(
+        report, _drill_link(values, report.group_by), _response_link, _handoff_link(values))
     return html(page("Siloscope dashboard", subtitle(report), body))
 
 
@@ -175,12 +182,14 @@ async def quotes(request: Request) -> HTTPResponse:
         page_number = max(1, int(request.args.get("page", "1")))
     except ValueError:
         return _error_page(settings, values, "page must be a number", 400)
-    if not key:
-        return _error_page(settings, values, "choose a bar: the drill-down needs a key", 400)
+    source, target = (request.args.get("from") or "").strip(), (request.args.get("to") or "").strip()
+    if bool(source) != bool(target):
+        return _error_page(settings, values, "a hand-off needs both from and to", 400)
+    handoff = (source, target) if source else None
     try:
         found: QuotePage = await _in_thread(partial(
             quotes_behind, ReportOptions.from_query(values), key, (page_number - 1) * QUOTES_PER_PAGE,
-            QUOTES_PER_PAGE, settings=settings))
+            QUOTES_PER_PAGE, settings=settings, handoff=handoff))
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400)
     items = "".join(
@@ -188,10 +197,12 @@ async def quotes(request: Request) -> HTTPResponse:
     ) or '<p class="muted">No open answers behind this bar.</p>'
     back = f'<a href="/dashboard?{escape(_query(values))}">← back to the dashboard</a>'
     pager = ""
+    here = {**values, "key": key, "from": source, "to": target}
     if found.more:
-        pager = (f' · <a class="next" href="/dashboard/quotes?{escape(_query({**values, "key": key}))}'
+        pager = (f' · <a class="next" href="/dashboard/quotes?{escape(_query(here))}'
                  f'&amp;page={page_number + 1}">older answers →</a>')
-    heading = f'{escape(values.get("by", "silo"))}: {escape(key)}'
+    heading = (f"hand-off from {escape(source)} to {escape(target)}" if handoff
+               else f'{escape(values.get("by", "silo"))}: {escape(key)}')
     body = (f'<section><p>{back}{pager}</p><h2 id="drilldown">What customers said — {heading}</h2>'
             f'<div id="quotes-list">{items}</div></section>')
     return html(page("Siloscope dashboard: quotes", f"{found.window} · newest first", body))

@@ -67,3 +67,29 @@ def test_past_whole_days_are_not_partial_and_points_carry_their_counts(web) -> N
     assert 'class="point partial"' not in page  # 14–20 March are whole, past days
     assert "all responses · 2026-03-15: " in page and "from 1 response" in page
     assert '<ul class="legend"><li data-key="all">' in page
+
+
+def shown_ids(page: str) -> list[int]:
+    return [int(found) for found in re.findall(r'data-response-id="(\d+)"', page)]
+
+
+def test_a_handoff_cell_opens_the_answers_behind_it_with_its_axes_named(web) -> None:
+    page = get(web, f"/dashboard/?{WINDOW}").text
+    chart = page[page.index('id="handoff-chart"'):page.index("</svg>", page.index('id="handoff-chart"'))]
+    assert "to (the department that took over) →" in chart and "from ↓" in chart
+    links = re.findall(r'<a class="cell-link" href="([^"]+)"><g class="cell" data-from="(\w+)" data-to="(\w+)"', chart)
+    assert {(source, target) for _, source, target in links} == {("delivery", "finance"),
+                                                                 ("finance", "customer_service")}
+    href = next(h for h, source, _ in links if source == "delivery").replace("&amp;", "&")
+    behind = get(web, href)
+    assert behind.status == 200 and "hand-off from delivery to finance" in behind.text
+    assert shown_ids(behind.text) == [web[1][1], web[1][0]]  # the two answers that describe it, newest first
+    finance = get(web, f"/dashboard/quotes?{WINDOW}&from=finance&to=customer_service")
+    assert shown_ids(finance.text) == [web[1][4]]
+
+
+@pytest.mark.parametrize(("query", "message"), [("from=delivery", "needs both from and to"),
+                                                ("from=delivery&to=accounting", "in the hand-off; known silos")])
+def test_a_bad_handoff_drilldown_is_refused(web, query, message) -> None:
+    answer = get(web, f"/dashboard/quotes?{WINDOW}&{query}")
+    assert answer.status == 400 and message in answer.text and "data-response-id" not in answer.text
