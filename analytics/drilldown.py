@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 
 from analytics import queries
 from analytics.periods import UNITS, Window, make_window, period_end
-from analytics.report import Quote, quote_from_row, validate
+from analytics.report import THEME_SAMPLE, Quote, quote_from_row, validate
 from analytics.service import ReportOptions, analytics_settings, load, window_for
+from analytics.themes import find_themes
 from bot.errors import UsageError
 from bot.settings import Settings
 from bot.store.db import engine_for
@@ -125,6 +126,38 @@ def quotes_behind(options: ReportOptions, key: str | None, offset: int, limit: i
                                      key=key if grouped else None, limit=limit + 1, offset=offset, handoff=handoff)
     return QuotePage(window=window.describe(), quotes=[quote_from_row(r) for r in rows[:limit]],
                      more=len(rows) > limit)
+
+
+@dataclass(frozen=True)
+class ThemePage:
+    """All the answers of one recurring theme, as the report found it."""
+
+    window: str
+    name: str
+    silos: dict[str, int]
+    quotes: list[Quote]  # closest to the theme's centre first
+
+
+def theme_quotes(options: ReportOptions, name: str, *, settings: Settings,
+                 engine: Engine | None = None) -> ThemePage | None:
+    """Every answer of the theme ``name`` in the report ``options`` describe; None when no such theme is found.
+
+    The themes are found again in the same sample the report used, so the page lists exactly the
+    answers the theme's count is made of (newer answers may have moved the themes since).
+    """
+    metric_settings, default_tz = analytics_settings(settings)
+    window = window_for(options, default_tz)
+    validate(load(settings), options.filters, options.by)
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        sample = queries.complaint_sample(connection, window, options.filters,
+                                          metric_settings.dissatisfied_at_or_below, THEME_SAMPLE)
+    theme = next((t for t in find_themes(sample) if t.name == name), None)
+    if theme is None:
+        return None
+    rows = {int(r.id): r for r in sample}
+    return ThemePage(window=window.describe(), name=theme.name, silos=theme.silos,
+                     quotes=[quote_from_row(rows[i]) for i in theme.response_ids])
 
 
 def response_detail(response_id: int, *, settings: Settings, engine: Engine | None = None) -> ResponseDetail | None:

@@ -201,26 +201,32 @@ def quotes_block(report: FrictionReport, response_link: Callable[[int], str] | N
     return "".join(out)
 
 
-def themes_block(report: FrictionReport) -> str:
+def themes_block(report: FrictionReport, theme_link: Callable[[str], str] | None = None) -> str:
+    """Themes with counts; each shows its closest answers, and on the dashboard opens a page of all of them."""
     if not report.themes:
         return '<p class="muted">Too few complaints in this period to find recurring themes.</p>'
     out = [f'<p class="muted">From the {report.theme_sample} newest dissatisfied open answers.</p>'
-           '<table id="themes"><thead><tr><th>Theme</th><th>Complaints</th><th>Share</th><th>Mostly</th>'
-           '</tr></thead><tbody>']
+           '<table id="themes" class="fit wrap"><thead><tr><th>Theme</th><th>Complaints</th><th>Share</th>'
+           '<th>Mostly</th></tr></thead><tbody>']
     for theme in report.themes:
         examples = "".join(f"<li>{escape(e.text)} <span class=\"muted\">#{e.response_id}</span></li>"
                            for e in theme.examples)
-        mostly = ", ".join(f"{escape(s)} {n}" for s, n in list(theme.silos.items())[:2])
-        out.append(f'<tr><td style="white-space:normal"><details><summary>{escape(theme.name)}</summary>'
-                   f'<ul>{examples}</ul></details></td><td>{theme.count}</td><td>{100 * theme.share:.0f}%</td>'
-                   f'<td>{mostly}</td></tr>')
+        mostly = ", ".join(f"{escape(s.replace('_', ' '))} {n}" for s, n in list(theme.silos.items())[:2])
+        opener = ""
+        if theme_link is not None:
+            opener = (f'<a class="theme" href="{escape(theme_link(theme.name))}">all {theme.count} '
+                      "answers →</a>")
+        out.append(f'<tr data-theme="{escape(theme.name)}"><td><details><summary>{escape(theme.name)}</summary>'
+                   f'<ul>{examples}</ul></details>{opener}</td><td>{theme.count}</td>'
+                   f'<td>{100 * theme.share:.0f}%</td><td>{mostly}</td></tr>')
     out.append("</tbody></table>")
     return "".join(out)
 
 
 def report_body(report: FrictionReport, link_for: Callable[[str], str] | None = None,
                 response_link: Callable[[int], str] | None = None,
-                handoff_link: Callable[[str, str], str] | None = None) -> str:
+                handoff_link: Callable[[str, str], str] | None = None,
+                theme_link: Callable[[str], str] | None = None) -> str:
     """The sections of the report, without the page around them (the dashboard reuses this)."""
     if link_for is None:  # offline: jump to the silo's quotes when there are some, else to all quotes
 
@@ -235,7 +241,7 @@ def report_body(report: FrictionReport, link_for: Callable[[str], str] | None = 
         f'<section><h2>Trend per {escape(report.trend_unit)}</h2>{trend_chart(report)}</section>'
         f'<section><h2>Metrics</h2><div class="scroll">{metrics_table(report, link_for)}</div></section>'
         f'<div class="grid"><section><h2>Hand-offs between silos</h2>{handoff_heatmap(report, handoff_link)}</section>'
-        f'<section><h2>Recurring complaint themes</h2>{themes_block(report)}</section></div>'
+        f'<section><h2>Recurring complaint themes</h2>{themes_block(report, theme_link)}</section></div>'
         f'<section id="quotes"><h2>What customers said</h2>{quotes_block(report, response_link)}</section>'
     )
 

@@ -205,6 +205,16 @@ def _recent(connection: Connection, window: Window, filters: Filters, condition:
     return list(connection.execute(statement))
 
 
+def complaint_sample(connection: Connection, window: Window, filters: Filters, dissatisfied_at_or_below: int,
+                     size: int) -> list[Any]:
+    """The newest dissatisfied open answers themes are found in (a bounded walk, see ``recent_quotes``).
+
+    The report and a theme's own page read the same sample, so a theme opens on the answers it counted.
+    """
+    return recent_quotes(connection, window, filters, limit=size, scan=size * 8,
+                         dissatisfied_at_or_below=dissatisfied_at_or_below)
+
+
 def has_any_response(connection: Connection) -> bool:
     return connection.execute(select(RESPONSES.c.id).limit(1)).first() is not None
 

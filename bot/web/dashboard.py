@@ -22,7 +22,16 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect, text
 
-from analytics.drilldown import QuotePage, ResponseDetail, UnsureAnswer, quotes_behind, response_detail, review_queue
+from analytics.drilldown import (
+    QuotePage,
+    ResponseDetail,
+    ThemePage,
+    UnsureAnswer,
+    quotes_behind,
+    response_detail,
+    review_queue,
+    theme_quotes,
+)
 from analytics.html import page, quote_html, quote_meta, report_body, subtitle
 from analytics.render import render
 from analytics.report import GROUPINGS, FrictionReport
@@ -133,6 +142,13 @@ def _handoff_link(values: dict[str, str]) -> Callable[[str, str], str]:
     return link
 
 
+def _theme_link(values: dict[str, str]) -> Callable[[str], str]:
+    def link(name: str) -> str:
+        return f"/dashboard/themes?{_query({**values, 'theme': name})}"
+
+    return link
+
+
 def _response_link(response_id: int) -> str:
     return f"/dashboard/responses/{response_id}"
 
@@ -154,7 +170,7 @@ async def dashboard(request: Request) -> HTTPResponse:
     except UsageError as exc:
         return _error_page(settings, values, str(exc), 400)
     body = _filter_form(settings, values) + REVIEW_LINK + report_body(
-        report, _drill_link(values, report.group_by), _response_link, _handoff_link(values))
+        report, _drill_link(values, report.group_by), _response_link, _handoff_link(values), _theme_link(values))
     return html(page("Siloscope dashboard", subtitle(report), body))
 
 
@@ -206,6 +222,33 @@ async def quotes(request: Request) -> HTTPResponse:
     body = (f'<section><p>{back}{pager}</p><h2 id="drilldown">What customers said — {heading}</h2>'
             f'<div id="quotes-list">{items}</div></section>')
     return html(page("Siloscope dashboard: quotes", f"{found.window} · newest first", body))
+
+
+@blueprint.get("/themes")
+async def theme_page(request: Request) -> HTTPResponse:
+    """All the answers of one recurring theme, not just the three examples the report shows."""
+    settings: Settings = request.app.ctx.settings
+    values = _options_dict(request)
+    name = (request.args.get("theme") or "").strip()
+    if not name:
+        return _error_page(settings, values, "choose a theme: the page needs its name", 400)
+    try:
+        found: ThemePage | None = await _in_thread(partial(theme_quotes, ReportOptions.from_query(values), name,
+                                                           settings=settings))
+    except UsageError as exc:
+        return _error_page(settings, values, str(exc), 400)
+    back = f'<a href="/dashboard?{escape(_query(values))}">← back to the dashboard</a>'
+    if found is None:
+        return html(page("Siloscope dashboard: theme", "Theme not found",
+                         f"<section><p>{back}</p><p>No theme '{escape(name)}' in this period and filters any "
+                         "more: newer answers may have regrouped the themes.</p></section>"), status=404)
+    mostly = ", ".join(f"{escape(s.replace('_', ' '))} {n}" for s, n in found.silos.items())
+    items = "".join(quote_html(q.response_id, q.text, quote_meta(q, with_silo=True), _response_link)
+                    for q in found.quotes)
+    body = (f'<section><p>{back}</p><h2 id="theme">Theme: {escape(found.name)}</h2>'
+            f'<p class="muted">{len(found.quotes)} answers, closest to the theme first · by silo: {mostly}</p>'
+            f'<div id="quotes-list">{items}</div></section>')
+    return html(page("Siloscope dashboard: theme", found.window, body))
 
 
 @blueprint.get("/responses/<response_id:int>")

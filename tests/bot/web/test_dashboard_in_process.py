@@ -93,3 +93,51 @@ def test_a_handoff_cell_opens_the_answers_behind_it_with_its_axes_named(web) -> 
 def test_a_bad_handoff_drilldown_is_refused(web, query, message) -> None:
     answer = get(web, f"/dashboard/quotes?{WINDOW}&{query}")
     assert answer.status == 400 and message in answer.text and "data-response-id" not in answer.text
+
+
+THEMED = {"finance": ["I was charged twice for one invoice", "Charged twice again, the invoice is wrong",
+                      "Why was I charged twice on my invoice?", "The invoice shows I was charged twice"],
+          "delivery": ["The parcel arrived five days late", "My parcel arrived late and damaged",
+                       "Parcel arrived late again", "Late parcel, arrived after the weekend",
+                       "The parcel arrived two days late"],
+          "customer_service": ["On hold for an hour with support", "Support kept me on hold for an hour",
+                               "An hour on hold, support never came", "Waited on hold with support for an hour"]}
+
+
+def add_themed_complaints() -> list[int]:
+    """Thirteen dissatisfied answers on 18 March (inside WINDOW) that form three themes."""
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from bot.store.db import engine_for
+    from bot.store.models import Conversation, FeedbackResponse
+
+    ids = []
+    with Session(engine_for(get_settings().database_url), future=True) as session, session.begin():
+        for n, (silo, text) in enumerate((s, t) for s, texts in THEMED.items() for t in texts):
+            when = datetime(2026, 3, 18, 9, n)
+            response = FeedbackResponse(
+                conversation=Conversation(key=f"theme-{n}", sender_id="theme", status="completed", started_at=when),
+                touchpoint="delivery", channel="web", score=1, text=text, primary_silo=silo, status="complete",
+                created_at=when)
+            session.add(response)
+            session.flush()
+            ids.append(response.id)
+    return ids
+
+
+def test_a_theme_opens_on_all_its_answers(web) -> None:
+    ids = add_themed_complaints()
+    page = get(web, f"/dashboard/?{WINDOW}").text
+    found = re.findall(r'<tr data-theme="([^"]+)">.*?<a class="theme" href="([^"]+)">all (\d+) answers', page)
+    links = {name: href for name, href, _ in found}
+    assert len(links) >= 3
+    late = next(name for name in links if "late" in name or "parcel" in name)
+    opened = get(web, links[late].replace("&amp;", "&"))
+    assert opened.status == 200 and f"Theme: {late}" in opened.text
+    # all five late parcels and the fixture's own "Parcel was late" complaint, not three examples
+    assert sorted(shown_ids(opened.text)) == [web[1][0], *ids[4:9]]
+    gone = get(web, f"/dashboard/themes?{WINDOW}&theme=no+such+theme")
+    assert gone.status == 404 and "No theme" in gone.text
+    assert get(web, f"/dashboard/themes?{WINDOW}").status == 400
