@@ -182,11 +182,16 @@ def quote_html(response_id: int, text: str, meta: str, response_link: Callable[[
             f'<div class="meta">{response_ref(response_id, response_link)} · {escape(meta)}</div></blockquote>')
 
 
+def meta_line(*parts: str | None) -> str:
+    """Parts joined by " · ", the missing ones left out: no "score None", no empty "· ·"."""
+    return " · ".join(p for p in parts if p)
+
+
 def quote_meta(quote: Quote, with_silo: bool = False) -> str:
     """When, (which silo,) where and how a customer answered: the line under a quote."""
-    silo = f"{quote.silo or UNATTRIBUTED} · " if with_silo else ""
-    return (f'{quote.created_at[:16].replace("T", " ")} UTC · {silo}{quote.touchpoint or ""} · '
-            f'{quote.channel or ""} · score {quote.score}')
+    return meta_line(f'{quote.created_at[:16].replace("T", " ")} UTC',
+                     (quote.silo or UNATTRIBUTED) if with_silo else None, quote.touchpoint, quote.channel,
+                     None if quote.score is None else f"score {quote.score}")
 
 
 def quotes_block(report: FrictionReport, response_link: Callable[[int], str] | None = None) -> str:

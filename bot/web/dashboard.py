@@ -32,7 +32,7 @@ from analytics.drilldown import (
     review_queue,
     theme_quotes,
 )
-from analytics.html import page, quote_html, quote_meta, report_body, subtitle
+from analytics.html import meta_line, page, quote_html, quote_meta, report_body, subtitle
 from analytics.render import render
 from analytics.report import GROUPINGS, FrictionReport
 from analytics.service import ReportOptions, load, make_report
@@ -331,9 +331,8 @@ REVIEW_PER_PAGE = 25
 
 def _unsure_meta(answer: UnsureAnswer) -> str:
     sure = "no confidence" if answer.primary_confidence is None else f"{answer.primary_confidence:.2f}"
-    score = "–" if answer.score is None else answer.score
-    return (f"{answer.created_at:%Y-%m-%d %H:%M} UTC · {answer.primary_silo or 'unattributed'} ({sure}) · "
-            f"{answer.touchpoint or ''} · score {score}")
+    return meta_line(f"{answer.created_at:%Y-%m-%d %H:%M} UTC", f"{answer.primary_silo or 'unattributed'} ({sure})",
+                     answer.touchpoint, None if answer.score is None else f"score {answer.score}")
 
 
 @blueprint.get("/review")

@@ -141,3 +141,33 @@ def test_a_theme_opens_on_all_its_answers(web) -> None:
     gone = get(web, f"/dashboard/themes?{WINDOW}&theme=no+such+theme")
     assert gone.status == 404 and "No theme" in gone.text
     assert get(web, f"/dashboard/themes?{WINDOW}").status == 400
+
+
+def add_bare_answer(text: str = "Nobody told me anything") -> int:
+    """An answer that came in without touchpoint, channel or score (a follow-up line, say)."""
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from bot.store.db import engine_for
+    from bot.store.models import Conversation, FeedbackResponse
+
+    when = datetime(2026, 3, 19, 18, 0)
+    with Session(engine_for(get_settings().database_url), future=True) as session, session.begin():
+        response = FeedbackResponse(conversation=Conversation(key="bare", sender_id="bare", started_at=when),
+                                    text=text, primary_silo="delivery", status="partial", created_at=when)
+        session.add(response)
+        session.flush()
+        return response.id
+
+
+def test_quotes_leave_out_what_the_answer_does_not_have(web) -> None:
+    bare = add_bare_answer()
+    for path in (f"/dashboard/quotes?{WINDOW}&by=silo&key=delivery", "/dashboard/review"):
+        page = get(web, path).text
+        meta = re.search(rf'data-response-id="{bare}">[^<]*<div class="meta">(.*?)</div>', page)
+        assert meta is not None, path
+        assert "None" not in meta.group(1) and "· ·" not in meta.group(1) and not meta.group(1).endswith("· ")
+        assert "2026-03-19 18:00 UTC · delivery" in meta.group(1)
+    full = get(web, f"/dashboard/quotes?{WINDOW}&by=silo&key=delivery").text
+    assert "2026-03-17 12:00 UTC · delivery · delivery · web · score 4" in full
