@@ -182,6 +182,13 @@ def response_detail(response_id: int, *, settings: Settings, engine: Engine | No
     )
 
 
+def channels_present(*, settings: Settings, engine: Engine | None = None) -> list[str]:
+    """The channels in the store, for the dashboard's channel choice."""
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        return queries.channels_present(connection)
+
+
 def review_queue(
     limit: int, offset: int = 0, *, settings: Settings, engine: Engine | None = None
 ) -> list[UnsureAnswer]:

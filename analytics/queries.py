@@ -53,6 +53,8 @@ def dimension_column(dimension: str) -> Any:
     """The column a report groups by; missing values get a name so they still show up."""
     if dimension == "silo":
         return func.coalesce(RESPONSES.c.primary_silo, UNATTRIBUTED)
+    if dimension == "channel":  # "Web" and "web" are one channel, as the filter treats them
+        return func.lower(func.coalesce(RESPONSES.c.channel, UNKNOWN))
     return func.coalesce(RESPONSES.c[dimension], UNKNOWN)
 
 
@@ -69,8 +71,8 @@ def _filter_conditions(filters: Filters) -> list[Any]:
         conditions.append(dimension_column("silo") == filters.silo)
     if filters.touchpoint:
         conditions.append(RESPONSES.c.touchpoint == filters.touchpoint)
-    if filters.channel:
-        conditions.append(RESPONSES.c.channel == filters.channel)
+    if filters.channel:  # case-insensitive: webhooks and widgets spell channels differently
+        conditions.append(func.lower(RESPONSES.c.channel) == filters.channel.lower())
     return conditions
 
 
@@ -110,6 +112,8 @@ def bucket_sums(connection: Connection, window: Window, filters: Filters, dimens
     bucket = bucket_expression(RESPONSES.c.created_at, connection.dialect.name, window).label("bucket")
     key = (dimension_column(dimension) if dimension else literal("all")).label("key")
     conditions = [created >= window.previous_start, created < window.end, *_filter_conditions(filters)]
+    if not window.adjacent:  # a chosen comparison period: leave out the days between the two
+        conditions.append(or_(created < window.previous_end, created >= window.start))
     if ids is not None:
         conditions += [RESPONSES.c.id >= ids[0], RESPONSES.c.id < ids[1]]
     statement = select(key, bucket, *sum_columns(RESPONSES, settings)).where(*conditions).group_by(key, bucket)
@@ -213,6 +217,13 @@ def complaint_sample(connection: Connection, window: Window, filters: Filters, d
     """
     return recent_quotes(connection, window, filters, limit=size, scan=size * 8,
                          dissatisfied_at_or_below=dissatisfied_at_or_below)
+
+
+def channels_present(connection: Connection) -> list[str]:
+    """The channels answers came through, lower-cased and sorted (the dashboard's channel choice)."""
+    channel = func.lower(RESPONSES.c.channel)
+    statement = select(channel).where(RESPONSES.c.channel.is_not(None)).group_by(channel).order_by(channel)
+    return [str(value) for value in connection.execute(statement).scalars()]
 
 
 def has_any_response(connection: Connection) -> bool:

@@ -171,3 +171,67 @@ def test_quotes_leave_out_what_the_answer_does_not_have(web) -> None:
         assert "2026-03-19 18:00 UTC · delivery" in meta.group(1)
     full = get(web, f"/dashboard/quotes?{WINDOW}&by=silo&key=delivery").text
     assert "2026-03-17 12:00 UTC · delivery · delivery · web · score 4" in full
+
+
+def export_json(web, query: str) -> dict:  # type: ignore[no-untyped-def]
+    import json
+
+    answer = get(web, f"/dashboard/export/json?{query}")
+    assert answer.status == 200, answer.text
+    return json.loads(answer.body)
+
+
+def test_the_channel_is_a_choice_of_the_channels_present_whatever_their_case(web) -> None:
+    page = get(web, f"/dashboard/?{WINDOW}").text
+    select = re.search(r'<select name="channel">(.*?)</select>', page)
+    assert select is not None
+    assert re.findall(r'<option value="([^"]*)"', select.group(1)) == ["", "email", "web"]
+    lower, upper = export_json(web, f"{WINDOW}&channel=web"), export_json(web, f"{WINDOW}&channel=WEB")
+    assert lower["total"]["metrics"]["volume"] == upper["total"]["metrics"]["volume"] == 5
+
+
+def test_custom_dates_from_the_form_become_the_window(web) -> None:
+    page = get(web, "/dashboard/?since=custom&start=2026-03-14&until=2026-03-20&by=silo").text
+    assert "2026-03-14 to 2026-03-20 (UTC)" in page
+    assert 'name="start" value="2026-03-14"' in page and 'name="until" value="2026-03-20"' in page
+    assert '<option value="custom" selected>' in page
+    assert "since=2026-03-14&amp;until=2026-03-20" in page  # links and exports keep the custom window
+    preset = get(web, "/dashboard/?since=7d&start=&until=2026-03-20").text  # a preset from the form: up to today
+    assert "2026-03-20 (UTC)" not in preset.split("</header>")[0]
+
+
+def test_a_chosen_comparison_period_replaces_the_one_just_before(web) -> None:
+    before = export_json(web, WINDOW)
+    delivery = next(r for r in before["rows"] if r["key"] == "delivery")
+    assert delivery["changes"]["volume"]["previous"] == 2  # 8 and 13 March
+    page = get(web, f"/dashboard/?{WINDOW}&compare=2026-02-28").text
+    assert "Changes compare with 2026-02-28 to 2026-03-06." in page
+    chosen = export_json(web, f"{WINDOW}&compare=2026-02-28")
+    delivery = next(r for r in chosen["rows"] if r["key"] == "delivery")
+    assert delivery["changes"]["volume"]["previous"] == 1  # the 6 March complaint only, not the days between
+    assert delivery["metrics"] == next(r for r in before["rows"] if r["key"] == "delivery")["metrics"]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("since=custom&start=", "choose the first day"),
+    ("since=2026-03-14&until=2026-02-30", "is not a period"),
+    ("since=2026-03-20&until=2026-03-14", "is not before"),
+    (f"{WINDOW}&compare=banana", "--compare: &#x27;banana&#x27; is not a period"),
+    (f"{WINDOW}&compare=2026-03-10", "must end before this period starts on 2026-03-14"),
+    (f"{WINDOW}&tz=Mars/Olympus", "unknown time zone"),
+])
+def test_bad_dates_get_a_clear_message_and_a_400_page(web, query, message) -> None:
+    answer = get(web, f"/dashboard/?{query}")
+    assert answer.status == 400 and message in answer.text and 'form class="filters"' in answer.text
+    assert 'id="metrics"' not in answer.text
+
+
+@pytest.mark.parametrize("path", [
+    "/dashboard/?since=9999999d", "/dashboard/?since=2026-01-01&until=9999-12-31",
+    "/dashboard/export/json?since=99999m", "/dashboard/quotes?by=silo&key=delivery&page=99999999999999999999999",
+    "/dashboard/quotes?by=silo&key=delivery&page=-1", "/dashboard/review?page=0",
+])
+def test_out_of_range_input_is_a_400_with_a_reason_never_a_500(web, path) -> None:
+    answer = get(web, path)
+    assert answer.status == 400, answer.text
+    assert "past the calendar" in answer.text or "page must be a number from 1 to" in answer.text
