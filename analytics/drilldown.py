@@ -182,6 +182,16 @@ def response_detail(response_id: int, *, settings: Settings, engine: Engine | No
     )
 
 
+def responses_matching(options: ReportOptions, *, settings: Settings, engine: Engine | None = None) -> list[int]:
+    """The ids of the responses the report ``options`` describe counts (its window and filters), oldest first."""
+    _, default_tz = analytics_settings(settings)
+    window = window_for(options, default_tz)
+    validate(load(settings), options.filters, options.by)
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        return queries.response_ids(connection, window, options.filters)
+
+
 def channels_present(*, settings: Settings, engine: Engine | None = None) -> list[str]:
     """The channels in the store, for the dashboard's channel choice."""
     engine = engine or engine_for(settings.database_url)

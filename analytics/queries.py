@@ -219,6 +219,15 @@ def complaint_sample(connection: Connection, window: Window, filters: Filters, d
                          dissatisfied_at_or_below=dissatisfied_at_or_below)
 
 
+def response_ids(connection: Connection, window: Window, filters: Filters) -> list[int]:
+    """Ids of the responses in the window that match the filters, oldest first (the dashboard's raw export)."""
+    statement = (select(RESPONSES.c.id)
+                 .where(RESPONSES.c.created_at >= window.start, RESPONSES.c.created_at < window.end,
+                        *_filter_conditions(filters))
+                 .order_by(RESPONSES.c.created_at, RESPONSES.c.id))
+    return [int(i) for i in connection.execute(statement).scalars()]
+
+
 def channels_present(connection: Connection) -> list[str]:
     """The channels answers came through, lower-cased and sorted (the dashboard's channel choice)."""
     channel = func.lower(RESPONSES.c.channel)

@@ -14,10 +14,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.settings import Settings, get_settings
-from bot.web import customer_messages, dashboard, demo, headers, response_pages, retention, webhooks
+from bot.web import (
+    customer_messages,
+    dashboard,
+    dashboard_exports,
+    demo,
+    headers,
+    response_pages,
+    retention,
+    webhooks,
+)
 
 BLUEPRINTS = (demo.blueprint, webhooks.blueprint, dashboard.blueprint, customer_messages.blueprint,
-              retention.blueprint, response_pages.blueprint)
+              retention.blueprint, response_pages.blueprint, dashboard_exports.blueprint)
 
 _app_counter = itertools.count()
 

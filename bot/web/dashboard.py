@@ -30,7 +30,6 @@ from analytics.drilldown import (
     theme_quotes,
 )
 from analytics.html import page, quote_html, quote_meta, report_body, subtitle
-from analytics.render import render
 from analytics.report import FrictionReport
 from analytics.service import ReportOptions, load, make_report, window_for
 from bot.errors import NoFeedback, UsageError
@@ -43,7 +42,6 @@ blueprint = Blueprint("dashboard", url_prefix="/dashboard")
 COOKIE = "siloscope_dashboard"
 QUOTES_PER_PAGE = 25
 REVIEW_LINK = '<p><a href="/dashboard/review">Answers to review, least sure first</a></p>'
-EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}
 
 
 def dashboard_token() -> str:
@@ -142,21 +140,6 @@ async def dashboard(request: Request) -> HTTPResponse:
     body = await _form(settings, values) + REVIEW_LINK + report_body(
         report, _drill_link(values, report.group_by), _response_link, _handoff_link(values), _theme_link(values))
     return html(page("Siloscope dashboard", subtitle(report), body))
-
-
-@blueprint.get("/export/<fmt>")
-async def export(request: Request, fmt: str) -> HTTPResponse:
-    settings: Settings = request.app.ctx.settings
-    if fmt not in EXPORTS:
-        return text(f"unknown export format '{fmt}'; use one of {', '.join(EXPORTS)}", status=404)
-    values = options_dict(request)
-    try:
-        report = await _in_thread(partial(make_report, ReportOptions.from_query(values), settings=settings))
-    except UsageError as exc:
-        return text(str(exc), status=400)
-    filename = f"siloscope-report-{report.group_by}-{report.start}-{report.end}.{fmt}"
-    return HTTPResponse(render(report, fmt), content_type=EXPORTS[fmt],
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @blueprint.get("/quotes")

@@ -235,3 +235,33 @@ def test_out_of_range_input_is_a_400_with_a_reason_never_a_500(web, path) -> Non
     answer = get(web, path)
     assert answer.status == 400, answer.text
     assert "past the calendar" in answer.text or "page must be a number from 1 to" in answer.text
+
+
+def test_the_responses_behind_the_page_export_as_siloscope_export_writes_them(web) -> None:
+    import csv
+    import io
+    import json
+
+    from bot.commands.export import CSV_COLUMNS
+
+    ids = web[1]
+    formula = add_bare_answer("=HYPERLINK(\"http://evil.example\",\"click\")")  # delivery, 19 March
+    page = get(web, f"/dashboard/?{WINDOW}&silo=delivery").text
+    link = re.search(r'<a class="export-raw" href="([^"]+)">CSV</a>', page)
+    assert link is not None
+    answer = get(web, link.group(1).replace("&amp;", "&"))
+    assert answer.status == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    rows = list(csv.DictReader(io.StringIO(answer.body.decode())))
+    assert list(rows[0]) == CSV_COLUMNS
+    # delivery's answers in the window, oldest first: 15, 16, 17, 19 (the formula) and 20 March
+    assert [int(r["response_id"]) for r in rows] == [ids[0], ids[1], ids[2], formula, ids[3]]
+    assert rows[3]["text"].startswith("'=HYPERLINK")  # a spreadsheet shows it, never runs it
+    records = json.loads(get(web, f"/dashboard/export/responses/json?{WINDOW}&channel=EMAIL").body)
+    assert [r["response_id"] for r in records] == [ids[1], ids[4]]
+    assert {"customer_ref", "order_id", "ticket_id", "human_requested", "silos", "handoffs"} <= set(records[0])
+    assert get(web, f"/dashboard/export/responses/xlsx?{WINDOW}").status == 404
+    assert get(web, "/dashboard/export/responses/csv?since=banana").status == 400
+    _request, anonymous = asyncio.run(web[0].asgi_client.get(f"/dashboard/export/responses/csv?{WINDOW}"))
+    assert anonymous.status == 401 and "delivery" not in anonymous.text
