@@ -86,6 +86,10 @@ class ResponseDetail:
     primary_silo: str | None
     primary_confidence: float | None
     status: str | None
+    customer_ref: str | None
+    order_id: str | None
+    ticket_id: str | None
+    human_requested: bool
     attributions: list[AttributionLine]
     handoffs: list[HandoffLine]
     corrections: list[CorrectionLine]
@@ -174,7 +178,8 @@ def response_detail(response_id: int, *, settings: Settings, engine: Engine | No
         id=row.id, created_at=row.created_at, touchpoint=row.touchpoint, channel=row.channel, score=row.score,
         effort=row.effort, contact_count=row.contact_count, text=row.text, probe_text=row.probe_text,
         sentiment_label=row.sentiment_label, sentiment_score=row.sentiment_score, primary_silo=row.primary_silo,
-        primary_confidence=row.primary_confidence, status=row.status,
+        primary_confidence=row.primary_confidence, status=row.status, customer_ref=row.customer_ref,
+        order_id=row.order_id, ticket_id=row.ticket_id, human_requested=bool(row.human_requested),
         attributions=[AttributionLine(a.rank, a.silo, a.confidence, a.sentiment_label, a.evidence)
                       for a in attributions],
         handoffs=[HandoffLine(h.from_silo, h.to_silo, h.evidence) for h in handoffs],

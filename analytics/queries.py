@@ -27,13 +27,15 @@ from sqlalchemy.types import DateTime
 
 from analytics.metrics import MetricSettings, sum_columns
 from analytics.periods import Window, bucket_expression
-from bot.store.models import Attribution, FeedbackResponse, Handoff, SiloCorrection
+from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, Handoff, SiloCorrection
 from bot.taxonomy import UNATTRIBUTED
 
 RESPONSES: Table = FeedbackResponse.__table__
 ATTRIBUTIONS: Table = Attribution.__table__
 HANDOFFS: Table = Handoff.__table__
 CORRECTIONS: Table = SiloCorrection.__table__
+CONVERSATIONS: Table = Conversation.__table__
+CUSTOMERS: Table = Customer.__table__
 DIMENSIONS = ("silo", "touchpoint", "channel")
 UNKNOWN = "unknown"
 
@@ -240,8 +242,14 @@ def has_any_response(connection: Connection) -> bool:
 
 
 def response_by_id(connection: Connection, response_id: int) -> Any | None:
-    """One stored response row, or None."""
-    return connection.execute(select(RESPONSES).where(RESPONSES.c.id == response_id)).first()
+    """One stored response row with who answered about what (customer, order, ticket, asked for a person), or None."""
+    statement = (select(RESPONSES, CUSTOMERS.c.ref.label("customer_ref"), CONVERSATIONS.c.order_id,
+                        CONVERSATIONS.c.ticket_id, CONVERSATIONS.c.human_requested)
+                 .join_from(RESPONSES, CONVERSATIONS, RESPONSES.c.conversation_id == CONVERSATIONS.c.id)
+                 .outerjoin(CUSTOMERS, func.coalesce(RESPONSES.c.customer_id, CONVERSATIONS.c.customer_id)
+                            == CUSTOMERS.c.id)
+                 .where(RESPONSES.c.id == response_id))
+    return connection.execute(statement).first()
 
 
 def attributions_of(connection: Connection, response_id: int) -> list[Any]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import partial
 from html import escape
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -38,15 +38,8 @@ async def response_page(request: Request, response_id: int) -> HTTPResponse:
     if response is None:
         return html(page("Siloscope dashboard", "Response not found",
                          f"<section><p>No response #{response_id}.</p></section>"), status=404)
-    fields = [("Received", f"{response.created_at} UTC"), ("Touchpoint", response.touchpoint),
-              ("Channel", response.channel), ("Score (1–5)", response.score), ("Effort (7 = easy)", response.effort),
-              ("Contacts", response.contact_count), ("Open answer", response.text),
-              ("Follow-up answer", response.probe_text), ("Sentiment", f"{response.sentiment_label or '–'} "
-                                                                       f"({response.sentiment_score})"),
-              ("Primary silo", f"{response.primary_silo or 'unattributed'} ({response.primary_confidence})"),
-              ("Status", response.status)]
-    rows = "".join(f"<tr><th>{escape(k)}</th><td style=\"white-space:normal;text-align:left\">"
-                   f"{escape('' if v is None else str(v))}</td></tr>" for k, v in fields)
+    rows = "".join(f'<tr data-field="{escape(k)}"><th>{escape(k)}</th><td style="white-space:normal;'
+                   f'text-align:left">{v}</td></tr>' for k, v in _fields(response))
     blame = "".join(f"<tr><td>{a.rank}</td><td>{escape(a.silo)}</td><td>{a.confidence:.2f}</td>"
                     f"<td>{escape(a.sentiment_label or '')}</td><td style=\"white-space:normal\">"
                     f"{escape(a.evidence or '')}</td></tr>" for a in response.attributions)
@@ -60,6 +53,39 @@ async def response_page(request: Request, response_id: int) -> HTTPResponse:
             f"{'<h2>Hand-offs</h2><ul>' + pairs + '</ul>' if pairs else ''}</section>"
             f"{_correction_form(response)}")
     return html(page("Siloscope dashboard: response", f"Response #{response_id}", body))
+
+
+def customer_link(ref: str) -> str:
+    """The customer's page (``bot/web/customer_page.py``); the ref is quoted, it may hold any character."""
+    return f"/dashboard/customers/{quote(ref, safe='')}"
+
+
+def _shown(value: object) -> str:
+    return "–" if value is None or value == "" else escape(str(value))
+
+
+def _with_certainty(name: str | None, certainty: float | None) -> str:
+    """``delivery (0.82)``; the number only where the analysis gave one (never "(None)")."""
+    return escape(name or "–") + ("" if certainty is None else f" ({certainty:.2f})")
+
+
+def _fields(response: ResponseDetail) -> list[tuple[str, str]]:
+    """The response's facts as (label, HTML), who answered about what first."""
+    customer = "–"
+    if response.customer_ref:
+        customer = (f'<a class="customer" href="{escape(customer_link(response.customer_ref))}">'
+                    f"{escape(response.customer_ref)}</a> · their journey and other answers")
+    person = ('<strong class="up">yes: the customer asked to talk to a person</strong>' if response.human_requested
+              else "no")
+    return [("Customer", customer), ("Order", _shown(response.order_id)), ("Ticket", _shown(response.ticket_id)),
+            ("Asked for a person", person), ("Received", f"{response.created_at} UTC"),
+            ("Touchpoint", _shown(response.touchpoint)), ("Channel", _shown(response.channel)),
+            ("Score (1–5)", _shown(response.score)), ("Effort (7 = easy)", _shown(response.effort)),
+            ("Contacts", _shown(response.contact_count)), ("Open answer", _shown(response.text)),
+            ("Follow-up answer", _shown(response.probe_text)),
+            ("Sentiment", _with_certainty(response.sentiment_label, response.sentiment_score)),
+            ("Primary silo", _with_certainty(response.primary_silo or "unattributed", response.primary_confidence)),
+            ("Status", _shown(response.status))]
 
 
 def _correction_form(response: ResponseDetail, message: str = "") -> str:

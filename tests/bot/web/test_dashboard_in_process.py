@@ -265,3 +265,44 @@ def test_the_responses_behind_the_page_export_as_siloscope_export_writes_them(we
     assert get(web, "/dashboard/export/responses/csv?since=banana").status == 400
     _request, anonymous = asyncio.run(web[0].asgi_client.get(f"/dashboard/export/responses/csv?{WINDOW}"))
     assert anonymous.status == 401 and "delivery" not in anonymous.text
+
+
+def add_customer_answer(ref: str) -> int:
+    """A customer (a ref with characters a URL must quote) who asked for a person about order A-17, ticket T-9."""
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from bot.store.db import engine_for
+    from bot.store.models import Conversation, Customer, FeedbackResponse
+
+    when = datetime(2026, 3, 18, 12, 0)
+    with Session(engine_for(get_settings().database_url), future=True) as session, session.begin():
+        customer = Customer(ref=ref)
+        session.add(customer)
+        session.flush()
+        conversation = Conversation(key="person", sender_id="person", customer_id=customer.id, order_id="A-17",
+                                    ticket_id="T-9", channel="whatsapp", human_requested=True, started_at=when)
+        response = FeedbackResponse(conversation=conversation, customer_id=customer.id, touchpoint="delivery",
+                                    channel="whatsapp", score=2, text="Please call me", status="complete",
+                                    created_at=when)
+        session.add(response)
+        session.flush()
+        return response.id
+
+
+def fields(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr data-field="[^"]+"><th>([^<]+)</th><td[^>]*>(.*?)</td></tr>', page))
+
+
+def test_the_response_page_says_who_answered_about_what_and_links_to_the_customer(web) -> None:
+    response_id = add_customer_answer("ana/ß 42")
+    page = get(web, f"/dashboard/responses/{response_id}").text
+    shown = fields(page)
+    assert shown["Order"] == "A-17" and shown["Ticket"] == "T-9" and shown["Channel"] == "whatsapp"
+    person = shown["Asked for a person"]
+    assert person.startswith("<strong") and "asked to talk to a person" in person
+    assert '<a class="customer" href="/dashboard/customers/ana%2F%C3%9F%2042">ana/ß 42</a>' in shown["Customer"]
+    quiet = fields(get(web, f"/dashboard/responses/{web[1][6]}").text)  # no customer, order or ticket
+    assert quiet["Customer"] == quiet["Order"] == quiet["Ticket"] == "–" and quiet["Asked for a person"] == "no"
+    assert not any("None" in value for value in quiet.values())
