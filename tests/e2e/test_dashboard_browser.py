@@ -195,3 +195,57 @@ def test_the_page_fits_1200_px_and_the_trend_tells_its_story(server, browser) ->
     box = page.locator("#trend-chart-satisfaction").bounding_box()
     assert box is not None and box["width"] > 500
     context.close()
+
+
+def test_a_manager_clicks_from_the_page_to_the_answers_behind_it(server, browser, tmp_path) -> None:
+    import csv
+    import re
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server['base']}/dashboard?token={TOKEN}")
+    # a hand-off cell opens the answers that describe that hand-off
+    cell = page.locator("#handoff-chart a.cell-link").first
+    source, target = (cell.locator("g.cell").get_attribute(a) for a in ("data-from", "data-to"))
+    cell.click()
+    page.wait_for_load_state()
+    assert "/dashboard/quotes" in page.url and f"from={source}" in page.url and f"to={target}" in page.url
+    assert page.locator("#drilldown").inner_text().endswith(f"hand-off from {source} to {target}")
+    assert page.locator("#quotes-list blockquote.quote").count() >= 1
+    page.go_back()
+    # a theme opens on all its answers
+    theme = page.locator("#themes a.theme").first
+    count = int(re.findall(r"\d+", theme.inner_text())[0])
+    theme.click()
+    page.wait_for_load_state()
+    assert "/dashboard/themes" in page.url and page.locator("#quotes-list blockquote.quote").count() == count
+    # an answer opens its response, which links to the customer's page
+    page.locator("#quotes-list a.response").first.click()
+    page.wait_for_load_state()
+    assert "/dashboard/responses/" in page.url
+    assert page.locator("a.customer").get_attribute("href").startswith("/dashboard/customers/")
+    assert "None" not in page.locator("#response").inner_text()
+    # filters: a channel chosen from the ones present, custom dates, then the raw answers behind the page
+    page.goto(f"{server['base']}/dashboard")
+    channels = page.locator("select[name=channel] option").evaluate_all("options => options.map(o => o.value)")
+    assert channels[0] == "" and "web" in channels and channels[1:] == sorted(channels[1:])
+    page.select_option("select[name=channel]", "web")
+    page.select_option("select[name=since]", "custom")
+    today = datetime.now(timezone.utc).date()
+    first, last = (today - timedelta(days=20)).isoformat(), (today - timedelta(days=6)).isoformat()
+    page.fill("input[name=start]", first)
+    page.fill("input[name=until]", last)
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    header = page.locator("header p").inner_text()
+    assert f"{first} to {last}" in header and "channel: web" in header
+    shown = int(re.search(r"· ([\d,]+) responses", header).group(1).replace(",", ""))
+    with page.expect_download() as download:
+        page.click("a.export-raw:text('CSV')")
+    target_file = tmp_path / "responses.csv"
+    download.value.save_as(target_file)
+    with target_file.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == shown and {r["channel"].lower() for r in rows} == {"web"}
+    assert all(first <= r["created_at"][:10] <= last for r in rows)
+    context.close()
