@@ -11,6 +11,7 @@ from collections.abc import Callable
 from html import escape
 
 from analytics.formatting import format_change, format_value
+from analytics.headline import headline
 from analytics.metrics import METRIC_LABELS
 from analytics.periods import UNITS
 from analytics.report import FrictionReport, Quote, Row
@@ -240,6 +241,7 @@ def report_body(report: FrictionReport, link_for: Callable[[str], str] | None = 
 
     by = escape(report.group_by.replace("_", " "))
     return (
+        f"{headline(report, link_for, theme_link)}"
         f'<section><h2>Friction index by {by}</h2>{friction_bars(report, link_for)}'
         '<p class="muted">0 = no friction reported, 100 = every customer dissatisfied, high effort, negative and '
         'back again. Click a bar for the quotes behind it.</p></section>'

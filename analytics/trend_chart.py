@@ -115,7 +115,8 @@ def _panel(report: FrictionReport, metric: TrendMetric, periods: list[str], part
     low = metric.low
     high = metric.high if metric.high is not None else max(10.0, max(values or [0]) * 1.1)
     left, width, height, top_pad = 44, 640, 220, 10
-    step = width / max(1, len(periods) - 1)
+    inset = 56  # room for the first and last period's name, and points clear of the axis labels
+    step = (width - 2 * inset) / max(1, len(periods) - 1)
     labels = {p.start: p.period for p in report.trend}
 
     def y_of(value: float) -> float:
@@ -134,7 +135,7 @@ def _panel(report: FrictionReport, metric: TrendMetric, periods: list[str], part
     for i, start in enumerate(periods):
         if i % every == 0 or i == len(periods) - 1:
             note = " (partial)" if start in partial else ""
-            parts.append(f'<text class="period" x="{left + i * step:.1f}" y="{height + 30}" font-size="11" '
+            parts.append(f'<text class="period" x="{left + inset + i * step:.1f}" y="{height + 30}" font-size="11" '
                          f'text-anchor="middle">{escape(labels[start])}{note}</text>')
     ends: list[tuple[float, str]] = []
     for index, key in enumerate(keys):
@@ -143,7 +144,7 @@ def _panel(report: FrictionReport, metric: TrendMetric, periods: list[str], part
         if not drawn:
             continue
         stroke = 3 if key == ALL else 1.5
-        xy = {start: (left + i * step, y_of(series[key][start])) for i, start in drawn}
+        xy = {start: (left + inset + i * step, y_of(series[key][start])) for i, start in drawn}
         whole = [xy[s] for _, s in drawn if s not in partial]
         parts.append(f'<g class="series" data-key="{escape(key)}"><title>{escape(label)}</title>')
         if len(whole) > 1:

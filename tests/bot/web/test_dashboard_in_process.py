@@ -306,3 +306,18 @@ def test_the_response_page_says_who_answered_about_what_and_links_to_the_custome
     quiet = fields(get(web, f"/dashboard/responses/{web[1][6]}").text)  # no customer, order or ticket
     assert quiet["Customer"] == quiet["Order"] == quiet["Ticket"] == "–" and quiet["Asked for a person"] == "no"
     assert not any("None" in value for value in quiet.values())
+
+
+def test_the_headline_names_the_worst_department_its_trend_and_why(web) -> None:
+    add_themed_complaints()
+    data = export_json(web, WINDOW)
+    worst = max(data["rows"], key=lambda r: r["metrics"]["friction_index"] or 0)
+    page = get(web, f"/dashboard/?{WINDOW}").text
+    headline = re.search(r'<section id="headline"><p>(.*?)</p></section>', page)
+    assert headline is not None and page.index('id="headline"') < page.index('id="friction-chart"')
+    text = headline.group(1)
+    assert f"<strong>{worst['label']}</strong></a>, friction {worst['metrics']['friction_index']:.1f}" in text
+    assert ("getting worse" in text or "getting better" in text or "not clearly changed" in text)
+    why = re.search(r'Why: its most common complaint is “<a href="(/dashboard/themes\?[^"]+)">', text)
+    assert why is not None and get(web, why.group(1).replace("&amp;", "&")).status == 200
+    assert get(web, f"/dashboard/?{WINDOW}&by=day").text.count('id="headline"') == 0  # a time line has no "worst"
