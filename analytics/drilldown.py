@@ -14,8 +14,10 @@ from sqlalchemy.engine import Engine
 
 from analytics import queries
 from analytics.periods import UNITS, Window, make_window, period_end
-from analytics.report import Quote, quote_from_row, validate
+from analytics.report import THEME_SAMPLE, Quote, quote_from_row, validate
 from analytics.service import ReportOptions, analytics_settings, load, window_for
+from analytics.themes import find_themes
+from bot.errors import UsageError
 from bot.settings import Settings
 from bot.store.db import engine_for
 
@@ -84,6 +86,10 @@ class ResponseDetail:
     primary_silo: str | None
     primary_confidence: float | None
     status: str | None
+    customer_ref: str | None
+    order_id: str | None
+    ticket_id: str | None
+    human_requested: bool
     attributions: list[AttributionLine]
     handoffs: list[HandoffLine]
     corrections: list[CorrectionLine]
@@ -98,21 +104,64 @@ def bar_window(window: Window, group_by: str, key: str) -> Window:
                                                                    window.end_day), period.start_day, window.tz)
 
 
-def quotes_behind(options: ReportOptions, key: str, offset: int, limit: int, *, settings: Settings,
-                  engine: Engine | None = None) -> QuotePage:
-    """Up to ``limit`` open answers behind the bar ``key`` of the report ``options`` describe, from ``offset``."""
+def quotes_behind(options: ReportOptions, key: str | None, offset: int, limit: int, *, settings: Settings,
+                  engine: Engine | None = None, handoff: tuple[str, str] | None = None) -> QuotePage:
+    """Up to ``limit`` open answers behind the bar ``key`` of the report ``options`` describe, from ``offset``.
+
+    With ``handoff`` (from, to) instead of a key: the answers behind that cell of the hand-off map,
+    over the report's whole window and filters.
+    """
     _, default_tz = analytics_settings(settings)
     window = window_for(options, default_tz)
     filters = options.filters
-    validate(load(settings), filters, options.by)
-    grouped = options.by in queries.DIMENSIONS
+    taxonomy = load(settings)
+    validate(taxonomy, filters, options.by)
+    if handoff is not None:
+        unknown = [s for s in handoff if s not in taxonomy.silos]
+        if unknown:
+            raise UsageError(f"unknown silo '{unknown[0]}' in the hand-off; known silos: {', '.join(taxonomy.silos)}")
+    elif not key:
+        raise UsageError("choose a bar: the drill-down needs a key")
+    grouped = options.by in queries.DIMENSIONS and handoff is None
     engine = engine or engine_for(settings.database_url)
     with engine.connect() as connection:
-        rows = queries.recent_quotes(connection, bar_window(window, options.by, key), filters,
-                                     dimension=options.by if grouped else None, key=key if grouped else None,
-                                     limit=limit + 1, offset=offset)
+        rows = queries.recent_quotes(connection, window if handoff else bar_window(window, options.by, key or ""),
+                                     filters, dimension=options.by if grouped else None,
+                                     key=key if grouped else None, limit=limit + 1, offset=offset, handoff=handoff)
     return QuotePage(window=window.describe(), quotes=[quote_from_row(r) for r in rows[:limit]],
                      more=len(rows) > limit)
+
+
+@dataclass(frozen=True)
+class ThemePage:
+    """All the answers of one recurring theme, as the report found it."""
+
+    window: str
+    name: str
+    silos: dict[str, int]
+    quotes: list[Quote]  # closest to the theme's centre first
+
+
+def theme_quotes(options: ReportOptions, name: str, *, settings: Settings,
+                 engine: Engine | None = None) -> ThemePage | None:
+    """Every answer of the theme ``name`` in the report ``options`` describe; None when no such theme is found.
+
+    The themes are found again in the same sample the report used, so the page lists exactly the
+    answers the theme's count is made of (newer answers may have moved the themes since).
+    """
+    metric_settings, default_tz = analytics_settings(settings)
+    window = window_for(options, default_tz)
+    validate(load(settings), options.filters, options.by)
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        sample = queries.complaint_sample(connection, window, options.filters,
+                                          metric_settings.dissatisfied_at_or_below, THEME_SAMPLE)
+    theme = next((t for t in find_themes(sample) if t.name == name), None)
+    if theme is None:
+        return None
+    rows = {int(r.id): r for r in sample}
+    return ThemePage(window=window.describe(), name=theme.name, silos=theme.silos,
+                     quotes=[quote_from_row(rows[i]) for i in theme.response_ids])
 
 
 def response_detail(response_id: int, *, settings: Settings, engine: Engine | None = None) -> ResponseDetail | None:
@@ -129,12 +178,30 @@ def response_detail(response_id: int, *, settings: Settings, engine: Engine | No
         id=row.id, created_at=row.created_at, touchpoint=row.touchpoint, channel=row.channel, score=row.score,
         effort=row.effort, contact_count=row.contact_count, text=row.text, probe_text=row.probe_text,
         sentiment_label=row.sentiment_label, sentiment_score=row.sentiment_score, primary_silo=row.primary_silo,
-        primary_confidence=row.primary_confidence, status=row.status,
+        primary_confidence=row.primary_confidence, status=row.status, customer_ref=row.customer_ref,
+        order_id=row.order_id, ticket_id=row.ticket_id, human_requested=bool(row.human_requested),
         attributions=[AttributionLine(a.rank, a.silo, a.confidence, a.sentiment_label, a.evidence)
                       for a in attributions],
         handoffs=[HandoffLine(h.from_silo, h.to_silo, h.evidence) for h in handoffs],
         corrections=[CorrectionLine(c.from_silo, c.to_silo, c.corrected_by, c.corrected_at) for c in corrections],
     )
+
+
+def responses_matching(options: ReportOptions, *, settings: Settings, engine: Engine | None = None) -> list[int]:
+    """The ids of the responses the report ``options`` describe counts (its window and filters), oldest first."""
+    _, default_tz = analytics_settings(settings)
+    window = window_for(options, default_tz)
+    validate(load(settings), options.filters, options.by)
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        return queries.response_ids(connection, window, options.filters)
+
+
+def channels_present(*, settings: Settings, engine: Engine | None = None) -> list[str]:
+    """The channels in the store, for the dashboard's channel choice."""
+    engine = engine or engine_for(settings.database_url)
+    with engine.connect() as connection:
+        return queries.channels_present(connection)
 
 
 def review_queue(

@@ -52,6 +52,7 @@ class Window:
     end_day: date  # exclusive
     previous_day: date
     tz: ZoneInfo
+    previous_end_day: date | None = None  # exclusive; None: where this window starts (the period just before)
 
     @property
     def start(self) -> datetime:
@@ -66,6 +67,15 @@ class Window:
         return to_utc(self.previous_day, self.tz)
 
     @property
+    def previous_end(self) -> datetime:
+        return to_utc(self.previous_end_day or self.start_day, self.tz)
+
+    @property
+    def adjacent(self) -> bool:
+        """Whether the comparison period ends where this one starts (the default)."""
+        return self.previous_end_day in (None, self.start_day)
+
+    @property
     def days(self) -> int:
         return (self.end_day - self.start_day).days
 
@@ -73,12 +83,29 @@ class Window:
         last = self.end_day - timedelta(days=1)
         return f"{self.start_day.isoformat()} to {last.isoformat()} ({self.tz.key})"
 
+    def describe_previous(self) -> str:
+        last = (self.previous_end_day or self.start_day) - timedelta(days=1)
+        return f"{self.previous_day.isoformat()} to {last.isoformat()}"
 
-def make_window(since: str, until: str | None, tz: ZoneInfo, now: datetime | None = None) -> Window:
+
+def make_window(since: str, until: str | None, tz: ZoneInfo, now: datetime | None = None,
+                compare: str | None = None) -> Window:
+    """See ``_make_window``; a window past the calendar's ends (year 1 or 9999) is refused, not a crash."""
+    try:
+        return _make_window(since, until, tz, now, compare)
+    except (OverflowError, ValueError):
+        raise UsageError(f"the period {since}{f' to {until}' if until else ''} reaches past the calendar "
+                         "(before year 1 or after 9999); choose a shorter one") from None
+
+
+def _make_window(since: str, until: str | None, tz: ZoneInfo, now: datetime | None,
+                 compare: str | None) -> Window:
     """Parse ``--since`` (30d, 12w, 6m or a date) and ``--until`` (a date, inclusive) into a window.
 
     The window ends after today (local), so today's answers count; ``30d`` means today and the 29
-    days before. The previous window has the same number of days and ends where this one starts.
+    days before. The previous window has the same number of days and ends where this one starts,
+    unless ``compare`` (a date) chooses where it starts (the same weeks last year, say); a chosen
+    one must end before this window starts, so no answer counts on both sides.
     """
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
@@ -102,8 +129,15 @@ def make_window(since: str, until: str | None, tz: ZoneInfo, now: datetime | Non
         start_day = _parse_date(since, "--since")
     if start_day >= end_day:
         raise UsageError(f"--since {since} is not before --until {until or today.isoformat()}")
-    previous_day = start_day - (end_day - start_day)
-    return Window(start_day=start_day, end_day=end_day, previous_day=previous_day, tz=tz)
+    length_days = end_day - start_day
+    if compare:
+        previous_day = _parse_date(compare, "--compare")
+        if previous_day + length_days > start_day:
+            raise UsageError(f"--compare: the {length_days.days} days from {previous_day.isoformat()} must end "
+                             f"before this period starts on {start_day.isoformat()}; choose an earlier date")
+        return Window(start_day=start_day, end_day=end_day, previous_day=previous_day, tz=tz,
+                      previous_end_day=previous_day + length_days)
+    return Window(start_day=start_day, end_day=end_day, previous_day=start_day - length_days, tz=tz)
 
 
 def trend_unit(requested: str | None, window: Window) -> str:

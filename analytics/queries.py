@@ -27,13 +27,15 @@ from sqlalchemy.types import DateTime
 
 from analytics.metrics import MetricSettings, sum_columns
 from analytics.periods import Window, bucket_expression
-from bot.store.models import Attribution, FeedbackResponse, Handoff, SiloCorrection
+from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, Handoff, SiloCorrection
 from bot.taxonomy import UNATTRIBUTED
 
 RESPONSES: Table = FeedbackResponse.__table__
 ATTRIBUTIONS: Table = Attribution.__table__
 HANDOFFS: Table = Handoff.__table__
 CORRECTIONS: Table = SiloCorrection.__table__
+CONVERSATIONS: Table = Conversation.__table__
+CUSTOMERS: Table = Customer.__table__
 DIMENSIONS = ("silo", "touchpoint", "channel")
 UNKNOWN = "unknown"
 
@@ -53,6 +55,8 @@ def dimension_column(dimension: str) -> Any:
     """The column a report groups by; missing values get a name so they still show up."""
     if dimension == "silo":
         return func.coalesce(RESPONSES.c.primary_silo, UNATTRIBUTED)
+    if dimension == "channel":  # "Web" and "web" are one channel, as the filter treats them
+        return func.lower(func.coalesce(RESPONSES.c.channel, UNKNOWN))
     return func.coalesce(RESPONSES.c[dimension], UNKNOWN)
 
 
@@ -69,8 +73,8 @@ def _filter_conditions(filters: Filters) -> list[Any]:
         conditions.append(dimension_column("silo") == filters.silo)
     if filters.touchpoint:
         conditions.append(RESPONSES.c.touchpoint == filters.touchpoint)
-    if filters.channel:
-        conditions.append(RESPONSES.c.channel == filters.channel)
+    if filters.channel:  # case-insensitive: webhooks and widgets spell channels differently
+        conditions.append(func.lower(RESPONSES.c.channel) == filters.channel.lower())
     return conditions
 
 
@@ -110,6 +114,8 @@ def bucket_sums(connection: Connection, window: Window, filters: Filters, dimens
     bucket = bucket_expression(RESPONSES.c.created_at, connection.dialect.name, window).label("bucket")
     key = (dimension_column(dimension) if dimension else literal("all")).label("key")
     conditions = [created >= window.previous_start, created < window.end, *_filter_conditions(filters)]
+    if not window.adjacent:  # a chosen comparison period: leave out the days between the two
+        conditions.append(or_(created < window.previous_end, created >= window.start))
     if ids is not None:
         conditions += [RESPONSES.c.id >= ids[0], RESPONSES.c.id < ids[1]]
     statement = select(key, bucket, *sum_columns(RESPONSES, settings)).where(*conditions).group_by(key, bucket)
@@ -178,8 +184,8 @@ QUOTE_COLUMNS = (
 
 def recent_quotes(connection: Connection, window: Window, filters: Filters, *, dimension: str | None = None,
                   key: str | None = None, dissatisfied_at_or_below: int | None = None, limit: int = 30,
-                  offset: int = 0, scan: int | None = None) -> list[Any]:
-    """The newest open answers matching the filters (and one group), newest first.
+                  offset: int = 0, scan: int | None = None, handoff: tuple[str, str] | None = None) -> list[Any]:
+    """The newest open answers matching the filters (and one group, or one hand-off pair), newest first.
 
     With ``scan``, only the newest ``scan`` responses of the group are looked at: a bounded walk
     down the ``created_at`` indexes, however many rows the window holds and however rare the
@@ -195,6 +201,9 @@ def recent_quotes(connection: Connection, window: Window, filters: Filters, *, d
     condition = None
     if dimension and key is not None:
         condition = RESPONSES.c.primary_silo == key if dimension == "silo" else dimension_column(dimension) == key
+    if handoff is not None:
+        condition = RESPONSES.c.id.in_(select(HANDOFFS.c.response_id).where(
+            HANDOFFS.c.from_silo == handoff[0], HANDOFFS.c.to_silo == handoff[1]))
     return _recent(connection, window, filters, condition, dissatisfied_at_or_below, limit, offset, scan)
 
 
@@ -219,13 +228,45 @@ def _recent(connection: Connection, window: Window, filters: Filters, condition:
     return list(connection.execute(statement))
 
 
+def complaint_sample(connection: Connection, window: Window, filters: Filters, dissatisfied_at_or_below: int,
+                     size: int) -> list[Any]:
+    """The newest dissatisfied open answers themes are found in (a bounded walk, see ``recent_quotes``).
+
+    The report and a theme's own page read the same sample, so a theme opens on the answers it counted.
+    """
+    return recent_quotes(connection, window, filters, limit=size, scan=size * 8,
+                         dissatisfied_at_or_below=dissatisfied_at_or_below)
+
+
+def response_ids(connection: Connection, window: Window, filters: Filters) -> list[int]:
+    """Ids of the responses in the window that match the filters, oldest first (the dashboard's raw export)."""
+    statement = (select(RESPONSES.c.id)
+                 .where(RESPONSES.c.created_at >= window.start, RESPONSES.c.created_at < window.end,
+                        *_filter_conditions(filters))
+                 .order_by(RESPONSES.c.created_at, RESPONSES.c.id))
+    return [int(i) for i in connection.execute(statement).scalars()]
+
+
+def channels_present(connection: Connection) -> list[str]:
+    """The channels answers came through, lower-cased and sorted (the dashboard's channel choice)."""
+    channel = func.lower(RESPONSES.c.channel)
+    statement = select(channel).where(RESPONSES.c.channel.is_not(None)).group_by(channel).order_by(channel)
+    return [str(value) for value in connection.execute(statement).scalars()]
+
+
 def has_any_response(connection: Connection) -> bool:
     return connection.execute(select(RESPONSES.c.id).limit(1)).first() is not None
 
 
 def response_by_id(connection: Connection, response_id: int) -> Any | None:
-    """One stored response row, or None."""
-    return connection.execute(select(RESPONSES).where(RESPONSES.c.id == response_id)).first()
+    """One stored response row with who answered about what (customer, order, ticket, asked for a person), or None."""
+    statement = (select(RESPONSES, CUSTOMERS.c.ref.label("customer_ref"), CONVERSATIONS.c.order_id,
+                        CONVERSATIONS.c.ticket_id, CONVERSATIONS.c.human_requested)
+                 .join_from(RESPONSES, CONVERSATIONS, RESPONSES.c.conversation_id == CONVERSATIONS.c.id)
+                 .outerjoin(CUSTOMERS, func.coalesce(RESPONSES.c.customer_id, CONVERSATIONS.c.customer_id)
+                            == CUSTOMERS.c.id)
+                 .where(RESPONSES.c.id == response_id))
+    return connection.execute(statement).first()
 
 
 def attributions_of(connection: Connection, response_id: int) -> list[Any]:

@@ -29,6 +29,7 @@ CYCLE = "cycle"  # first purchase cycle against repeat ones (analytics/cycles.py
 GROUPINGS = (*DIMENSIONS, CYCLE, *UNITS)
 CYCLE_LABELS = {"first": "first purchase cycle", "repeat": "repeat cycles (2nd and later)",
                 queries.UNKNOWN: "no customer known"}
+THEME_SAMPLE = 1000  # the newest dissatisfied answers themes are found in
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def top_quotes(engine: Engine, window: Window, filters: Filters, silos: list[str
 
 def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters: Filters | None = None,
                  group_by: str = "silo", trend: str | None = None, settings: MetricSettings | None = None,
-                 theme_sample: int = 1000, now: datetime | None = None, cycle_gap_days: int = 30) -> FrictionReport:
+                 theme_sample: int = THEME_SAMPLE, now: datetime | None = None,
+                 cycle_gap_days: int = 30) -> FrictionReport:
     """Everything a manager reads about one window, in one model."""
     filters = filters or Filters()
     settings = settings or MetricSettings()
@@ -180,8 +182,8 @@ def build_report(engine: Engine, taxonomy: Taxonomy, window: Window, *, filters:
         silos = [filters.silo] if filters.silo else [*taxonomy.silos, UNATTRIBUTED]
         quotes = top_quotes(engine, window, filters, silos, settings)
         with engine.connect() as connection:
-            sample = queries.recent_quotes(connection, window, filters, limit=theme_sample, scan=theme_sample * 8,
-                                           dissatisfied_at_or_below=settings.dissatisfied_at_or_below)
+            sample = queries.complaint_sample(connection, window, filters, settings.dissatisfied_at_or_below,
+                                              theme_sample)
         return quotes, find_themes(sample), len(sample)
 
     # Independent reads on their own connections: the database works on them in parallel (sqlite3

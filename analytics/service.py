@@ -27,18 +27,20 @@ class ReportOptions:
     touchpoint: str | None = None
     channel: str | None = None
     tz: str | None = None
+    compare: str | None = None  # where the comparison period starts (a date); None: just before the window
 
     @classmethod
     def from_query(cls, values: Mapping[str, str]) -> ReportOptions:
         """Options from a query string's values (the dashboard's filters); a missing one takes its default."""
         return cls(since=values.get("since", cls.since), until=values.get("until"), by=values.get("by", cls.by),
                    silo=values.get("silo"), touchpoint=values.get("touchpoint"), channel=values.get("channel"),
-                   tz=values.get("tz"))
+                   tz=values.get("tz"), compare=values.get("compare"))
 
     @property
     def filters(self) -> Filters:
         """The silo, touchpoint and channel filters; an empty value means no filter."""
-        return Filters(silo=self.silo or None, touchpoint=self.touchpoint or None, channel=self.channel or None)
+        return Filters(silo=self.silo or None, touchpoint=self.touchpoint or None,
+                       channel=(self.channel or "").lower() or None)  # channels match whatever their case
 
 
 def analytics_settings(settings: Settings) -> tuple[MetricSettings, str]:
@@ -55,7 +57,7 @@ def load(settings: Settings) -> Taxonomy:
 
 
 def window_for(options: ReportOptions, default_tz: str, now: datetime | None = None) -> Window:
-    return make_window(options.since, options.until, zone(options.tz or default_tz), now)
+    return make_window(options.since, options.until, zone(options.tz or default_tz), now, options.compare)
 
 
 def make_report(options: ReportOptions, *, settings: Settings | None = None, engine: Engine | None = None,

@@ -5,7 +5,8 @@ does not grow with the store). Each text becomes a TF-IDF vector of words and wo
 (English stop words and mood words removed); average-linkage clustering on cosine distance groups
 them, so the number of themes follows the data instead of being fixed. A theme is named after the
 two or three terms that weigh most in its centre ("charged twice · invoice"), and shows the
-answers closest to that centre as examples, each linked to its response id.
+answers closest to that centre as examples, each linked to its response id; the ids of all its
+answers let a theme open on a page of everything it groups.
 scikit-learn needs no downloaded corpus, unlike TextBlob's noun phrases.
 """
 
@@ -40,6 +41,8 @@ class Theme:
     share: float
     silos: dict[str, int]
     examples: list[ThemeExample] = field(default_factory=list)
+    # Every answer of the theme, closest to its centre first: the theme's own page lists them all.
+    response_ids: list[int] = field(default_factory=list)
 
 
 def _cluster(matrix: Any, threshold: float) -> Any:
@@ -101,7 +104,8 @@ def find_themes(rows: list[Any], maximum: int = 10, examples: int = 3, threshold
                 break
         silos = Counter(kept[i].primary_silo or "unattributed" for i in members)
         themes.append(Theme(name=_name(centre, terms), count=len(members), share=len(members) / len(rows),
-                            silos=dict(silos.most_common()), examples=chosen))
+                            silos=dict(silos.most_common()), examples=chosen,
+                            response_ids=[int(kept[i].id) for i in closest]))
     return sorted(themes, key=lambda t: (-t.count, t.name))[:maximum]
 
 

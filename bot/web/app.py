@@ -14,10 +14,22 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.settings import Settings, get_settings
-from bot.web import customer_messages, customer_page, dashboard, demo, headers, journeys_page, retention, webhooks
+from bot.web import (
+    customer_messages,
+    customer_page,
+    dashboard,
+    dashboard_exports,
+    demo,
+    headers,
+    journeys_page,
+    response_pages,
+    retention,
+    webhooks,
+)
 
 BLUEPRINTS = (demo.blueprint, webhooks.blueprint, dashboard.blueprint, customer_messages.blueprint,
-              retention.blueprint, customer_page.blueprint, journeys_page.blueprint)
+              retention.blueprint, response_pages.blueprint, dashboard_exports.blueprint, customer_page.blueprint,
+              journeys_page.blueprint)
 
 _app_counter = itertools.count()
 

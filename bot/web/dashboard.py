@@ -12,35 +12,36 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from html import escape
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect, text
 
-from analytics.drilldown import QuotePage, ResponseDetail, UnsureAnswer, quotes_behind, response_detail, review_queue
+from analytics.drilldown import (
+    QuotePage,
+    ThemePage,
+    channels_present,
+    quotes_behind,
+    theme_quotes,
+)
 from analytics.html import page, quote_html, quote_meta, report_body, subtitle
-from analytics.render import render
-from analytics.report import GROUPINGS, FrictionReport
-from analytics.service import ReportOptions, load, make_report
-from bot.corrections import CorrectionRefused, NoSuchResponse, correct
+from analytics.report import FrictionReport
+from analytics.service import ReportOptions, load, make_report, window_for
 from bot.errors import NoFeedback, UsageError
 from bot.settings import Settings
-from bot.taxonomy import load_taxonomy
 from bot.tokens import get_or_create_token
+from bot.web.dashboard_filters import CUSTOM, filter_form, options_dict, page_number, query
 from bot.web.headers import is_https
 
 blueprint = Blueprint("dashboard", url_prefix="/dashboard")
 COOKIE = "siloscope_dashboard"
-FILTER_KEYS = ("since", "until", "by", "silo", "touchpoint", "channel", "tz")
-PERIODS = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("90d", "Last 90 days"), ("12m", "Last 12 months"))
 QUOTES_PER_PAGE = 25
 REVIEW_LINK = '<p><a href="/dashboard/review">Answers to review, least sure first</a></p>'
-EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}
 
 
 def dashboard_token() -> str:
@@ -78,50 +79,28 @@ async def require_token(request: Request) -> HTTPResponse | None:
     return None
 
 
-def _options_dict(request: Request) -> dict[str, str]:
-    return {k: v for k in FILTER_KEYS if (v := (request.args.get(k) or "").strip())}
-
-
-def _query(values: dict[str, str]) -> str:
-    return urlencode({k: v for k, v in values.items() if v})
-
-
 async def _in_thread(function: Callable[[], Any]) -> Any:
     """Database work off the event loop, so webhooks keep flowing while a report is built."""
     return await asyncio.get_running_loop().run_in_executor(None, function)
 
 
-def _select(name: str, label: str, choices: list[tuple[str, str]], current: str | None) -> str:
-    options = "".join(f'<option value="{escape(v)}"{" selected" if v == (current or "") else ""}>{escape(t)}</option>'
-                      for v, t in choices)
-    return f'<label>{escape(label)}<select name="{name}">{options}</select></label>'
-
-
-def _filter_form(settings: Settings, values: dict[str, str]) -> str:
-    taxonomy = load(settings)
-    since = values.get("since", "30d")
-    periods = list(PERIODS) + ([] if since in dict(PERIODS) else [(since, since)])
-    fields = [
-        _select("since", "Period", periods, since),
-        _select("by", "Group by", [(g, g.replace("_", " ")) for g in GROUPINGS], values.get("by", "silo")),
-        _select("silo", "Silo", [("", "all silos")] + [(s, s.replace("_", " ")) for s in
-                                                          [*taxonomy.silos, "unattributed"]], values.get("silo")),
-        _select("touchpoint", "Touchpoint", [("", "all touchpoints")] + [(t, t) for t in taxonomy.touchpoints],
-                values.get("touchpoint")),
-        f'<label>Channel<input name="channel" value="{escape(values.get("channel", ""))}" placeholder="any" '
-        'size="10"></label>',
-        '<button type="submit">Apply</button>',
-    ]
-    query = _query(values)
-    exports = " · ".join(f'<a class="export" href="/dashboard/export/{fmt}?{escape(query)}">{fmt.upper()}</a>'
-                         for fmt in EXPORTS)
-    return (f'<section><form class="filters" method="get" action="/dashboard">{"".join(fields)}</form>'
-            f'<p class="muted">Export what is shown: {exports}</p></section>')
-
-
 def _drill_link(values: dict[str, str], by: str) -> Callable[[str], str]:
     def link(key: str) -> str:
-        return f"/dashboard/quotes?{_query({**values, 'by': by, 'key': key})}"
+        return f"/dashboard/quotes?{query({**values, 'by': by, 'key': key})}"
+
+    return link
+
+
+def _handoff_link(values: dict[str, str]) -> Callable[[str, str], str]:
+    def link(source: str, target: str) -> str:
+        return f"/dashboard/quotes?{query({**values, 'from': source, 'to': target})}"
+
+    return link
+
+
+def _theme_link(values: dict[str, str]) -> Callable[[str], str]:
+    def link(name: str) -> str:
+        return f"/dashboard/themes?{query({**values, 'theme': name})}"
 
     return link
 
@@ -130,172 +109,96 @@ def _response_link(response_id: int) -> str:
     return f"/dashboard/responses/{response_id}"
 
 
-def _error_page(settings: Settings, values: dict[str, str], message: str, status: int) -> HTTPResponse:
-    body = _filter_form(settings, values) + f'<section class="message"><p>{escape(message)}</p></section>'
+async def _form(settings: Settings, values: dict[str, str]) -> str:
+    """The filter form with the channels in the store and the period the changes compare with."""
+    channels: list[str] = await _in_thread(partial(channels_present, settings=settings))
+    try:
+        compared = window_for(ReportOptions.from_query(values), settings.analytics.timezone).describe_previous()
+    except UsageError:
+        compared = None  # the page says what is wrong with the dates
+    return filter_form(load(settings), channels, values, compared)
+
+
+async def _error_page(settings: Settings, values: dict[str, str], message: str, status: int) -> HTTPResponse:
+    body = await _form(settings, values) + f'<section class="message" role="alert"><p>{escape(message)}</p></section>'
     return html(page("Siloscope dashboard", "Friction by department", body), status=status)
 
 
 @blueprint.get("/")
 async def dashboard(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
-    values = _options_dict(request)
+    values = options_dict(request)
+    if values.get("since") == CUSTOM:
+        return await _error_page(settings, values, "custom dates: choose the first day of the period", 400)
     try:
         report: FrictionReport = await _in_thread(partial(make_report, ReportOptions.from_query(values),
                                                           settings=settings))
     except NoFeedback as exc:
-        return _error_page(settings, values, str(exc), 200)
+        return await _error_page(settings, values, str(exc), 200)
     except UsageError as exc:
-        return _error_page(settings, values, str(exc), 400)
-    body = _filter_form(settings, values) + REVIEW_LINK + report_body(report, _drill_link(values, report.group_by),
-                                                        _response_link)
+        return await _error_page(settings, values, str(exc), 400)
+    body = await _form(settings, values) + REVIEW_LINK + report_body(
+        report, _drill_link(values, report.group_by), _response_link, _handoff_link(values), _theme_link(values))
     return html(page("Siloscope dashboard", subtitle(report), body))
-
-
-@blueprint.get("/export/<fmt>")
-async def export(request: Request, fmt: str) -> HTTPResponse:
-    settings: Settings = request.app.ctx.settings
-    if fmt not in EXPORTS:
-        return text(f"unknown export format '{fmt}'; use one of {', '.join(EXPORTS)}", status=404)
-    values = _options_dict(request)
-    try:
-        report = await _in_thread(partial(make_report, ReportOptions.from_query(values), settings=settings))
-    except UsageError as exc:
-        return text(str(exc), status=400)
-    filename = f"siloscope-report-{report.group_by}-{report.start}-{report.end}.{fmt}"
-    return HTTPResponse(render(report, fmt), content_type=EXPORTS[fmt],
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @blueprint.get("/quotes")
 async def quotes(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
-    values = _options_dict(request)
+    values = options_dict(request)
     key = (request.args.get("key") or "").strip()
     try:
-        page_number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return _error_page(settings, values, "page must be a number", 400)
-    if not key:
-        return _error_page(settings, values, "choose a bar: the drill-down needs a key", 400)
+        number = page_number(request)
+    except UsageError as exc:
+        return await _error_page(settings, values, str(exc), 400)
+    source, target = (request.args.get("from") or "").strip(), (request.args.get("to") or "").strip()
+    if bool(source) != bool(target):
+        return await _error_page(settings, values, "a hand-off needs both from and to", 400)
+    handoff = (source, target) if source else None
     try:
         found: QuotePage = await _in_thread(partial(
-            quotes_behind, ReportOptions.from_query(values), key, (page_number - 1) * QUOTES_PER_PAGE,
-            QUOTES_PER_PAGE, settings=settings))
+            quotes_behind, ReportOptions.from_query(values), key, (number - 1) * QUOTES_PER_PAGE,
+            QUOTES_PER_PAGE, settings=settings, handoff=handoff))
     except UsageError as exc:
-        return _error_page(settings, values, str(exc), 400)
+        return await _error_page(settings, values, str(exc), 400)
     items = "".join(
         quote_html(q.response_id, q.text, quote_meta(q, with_silo=True), _response_link) for q in found.quotes
     ) or '<p class="muted">No open answers behind this bar.</p>'
-    back = f'<a href="/dashboard?{escape(_query(values))}">← back to the dashboard</a>'
+    back = f'<a href="/dashboard?{escape(query(values))}">← back to the dashboard</a>'
     pager = ""
+    here = {**values, "key": key, "from": source, "to": target}
     if found.more:
-        pager = (f' · <a class="next" href="/dashboard/quotes?{escape(_query({**values, "key": key}))}'
-                 f'&amp;page={page_number + 1}">older answers →</a>')
-    heading = f'{escape(values.get("by", "silo"))}: {escape(key)}'
+        pager = (f' · <a class="next" href="/dashboard/quotes?{escape(query(here))}'
+                 f'&amp;page={number + 1}">older answers →</a>')
+    heading = (f"hand-off from {escape(source)} to {escape(target)}" if handoff
+               else f'{escape(values.get("by", "silo"))}: {escape(key)}')
     body = (f'<section><p>{back}{pager}</p><h2 id="drilldown">What customers said — {heading}</h2>'
             f'<div id="quotes-list">{items}</div></section>')
     return html(page("Siloscope dashboard: quotes", f"{found.window} · newest first", body))
 
 
-@blueprint.get("/responses/<response_id:int>")
-async def response_page(request: Request, response_id: int) -> HTTPResponse:
-    """One stored response as it was analysed: answers, sentiment, attributions with evidence, hand-offs."""
-    response: ResponseDetail | None = await _in_thread(partial(response_detail, response_id,
-                                                               settings=request.app.ctx.settings))
-    if response is None:
-        return html(page("Siloscope dashboard", "Response not found",
-                         f"<section><p>No response #{response_id}.</p></section>"), status=404)
-    fields = [("Received", f"{response.created_at} UTC"), ("Touchpoint", response.touchpoint),
-              ("Channel", response.channel), ("Score (1–5)", response.score), ("Effort (7 = easy)", response.effort),
-              ("Contacts", response.contact_count), ("Open answer", response.text),
-              ("Follow-up answer", response.probe_text), ("Sentiment", f"{response.sentiment_label or '–'} "
-                                                                       f"({response.sentiment_score})"),
-              ("Primary silo", f"{response.primary_silo or 'unattributed'} ({response.primary_confidence})"),
-              ("Status", response.status)]
-    rows = "".join(f"<tr><th>{escape(k)}</th><td style=\"white-space:normal;text-align:left\">"
-                   f"{escape('' if v is None else str(v))}</td></tr>" for k, v in fields)
-    blame = "".join(f"<tr><td>{a.rank}</td><td>{escape(a.silo)}</td><td>{a.confidence:.2f}</td>"
-                    f"<td>{escape(a.sentiment_label or '')}</td><td style=\"white-space:normal\">"
-                    f"{escape(a.evidence or '')}</td></tr>" for a in response.attributions)
-    pairs = "".join(f"<li>{escape(h.from_silo)} → {escape(h.to_silo)}: {escape(h.evidence or '')}</li>"
-                    for h in response.handoffs)
-    body = (f'<section><p><a href="/dashboard">← back to the dashboard</a> · '
-            f'<a href="/dashboard/review">answers to review</a></p><h2>Response #{response_id}</h2>'
-            f'<table id="response">{rows}</table></section>'
-            f"<section><h2>Attributed silos</h2><table><tr><th>Rank</th><th>Silo</th><th>Confidence</th>"
-            f"<th>Sentiment</th><th>Evidence</th></tr>{blame}</table>"
-            f"{'<h2>Hand-offs</h2><ul>' + pairs + '</ul>' if pairs else ''}</section>"
-            f"{_correction_form(response)}")
-    return html(page("Siloscope dashboard: response", f"Response #{response_id}", body))
-
-
-def _correction_form(response: ResponseDetail, message: str = "") -> str:
-    """Change the response's silo: the reports follow, and the model learns from its words."""
-    options = "".join(f'<option value="{escape(name)}"{" selected" if name == response.primary_silo else ""}>'
-                      f'{escape(name.replace("_", " "))}</option>' for name in load_taxonomy().silos)
-    history = "".join(f"<li>{c.corrected_at:%Y-%m-%d %H:%M} UTC: {escape(c.from_silo or 'unattributed')} → "
-                      f"{escape(c.to_silo)} by {escape(c.corrected_by)}</li>" for c in response.corrections)
-    note = f'<p class="message" role="alert">{escape(message)}</p>' if message else ""
-    return (f'<section id="correction"><h2>Correct the silo</h2>{note}'
-            f'{"<ul>" + history + "</ul>" if history else ""}'
-            f'<form method="post" action="/dashboard/responses/{response.id}/silo">'
-            f'<label>Silo <select name="silo">{options}</select></label> '
-            f'<label>Your name <input name="by" required maxlength="200"></label> '
-            f'<button type="submit">Correct</button></form></section>')
-
-
-def _same_origin(request: Request) -> bool:
-    """A browser's form post carries Origin; one from another site is refused (the cookie is SameSite too)."""
-    origin = request.headers.get("origin")
-    if not origin:
-        return True  # not a browser's cross-site post: curl, or a script with the Bearer token
-    return urlsplit(origin).netloc == request.host
-
-
-@blueprint.post("/responses/<response_id:int>/silo")
-async def correct_response(request: Request, response_id: int) -> HTTPResponse:
-    """A manager's correction: recorded with who and when, the response and reports follow, the model learns."""
+@blueprint.get("/themes")
+async def theme_page(request: Request) -> HTTPResponse:
+    """All the answers of one recurring theme, not just the three examples the report shows."""
     settings: Settings = request.app.ctx.settings
-    if not _same_origin(request):
-        return text("403 Forbidden: a correction must come from the dashboard's own page", status=403)
-    form: Mapping[str, Any] = request.form or {}
-    silo, by = (form.get("silo") or "").strip(), (form.get("by") or "").strip()
+    values = options_dict(request)
+    name = (request.args.get("theme") or "").strip()
+    if not name:
+        return await _error_page(settings, values, "choose a theme: the page needs its name", 400)
     try:
-        await _in_thread(partial(correct, settings.database_url, response_id, silo, by))
-    except NoSuchResponse as exc:
-        return html(page("Siloscope dashboard", "Response not found", f"<section><p>{escape(str(exc))}.</p>"
-                                                                       "</section>"), status=404)
-    except CorrectionRefused as exc:
-        detail = await _in_thread(partial(response_detail, response_id, settings=settings))
-        body = _correction_form(detail, f"Not changed: {exc}.") if detail else ""
-        return html(page("Siloscope dashboard: response", f"Response #{response_id}", body), status=400)
-    return redirect(f"/dashboard/responses/{response_id}", status=303)
-
-
-REVIEW_PER_PAGE = 25
-
-
-def _unsure_meta(answer: UnsureAnswer) -> str:
-    sure = "no confidence" if answer.primary_confidence is None else f"{answer.primary_confidence:.2f}"
-    score = "–" if answer.score is None else answer.score
-    return (f"{answer.created_at:%Y-%m-%d %H:%M} UTC · {answer.primary_silo or 'unattributed'} ({sure}) · "
-            f"{answer.touchpoint or ''} · score {score}")
-
-
-@blueprint.get("/review")
-async def review(request: Request) -> HTTPResponse:
-    """The answers the model is least sure about first, none corrected yet: where a manager's look helps most."""
-    settings: Settings = request.app.ctx.settings
-    try:
-        page_number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return text("page must be a number", status=400)
-    answers: list[UnsureAnswer] = await _in_thread(partial(
-        review_queue, REVIEW_PER_PAGE + 1, (page_number - 1) * REVIEW_PER_PAGE, settings=settings))
-    items = "".join(quote_html(a.id, a.text, _unsure_meta(a), _response_link) for a in answers[:REVIEW_PER_PAGE]
-    ) or '<p class="muted">Nothing to review: every answer with words has been corrected or there is none.</p>'
-    more = (f' · <a class="next" href="/dashboard/review?page={page_number + 1}">more →</a>'
-            if len(answers) > REVIEW_PER_PAGE else "")
-    body = (f'<section><p><a href="/dashboard">← back to the dashboard</a>{more}</p>'
-            f'<h2>Answers to review, least sure first</h2><div id="review-list">{items}</div></section>')
-    return html(page("Siloscope dashboard: review", "Open a response to correct its silo", body))
+        found: ThemePage | None = await _in_thread(partial(theme_quotes, ReportOptions.from_query(values), name,
+                                                           settings=settings))
+    except UsageError as exc:
+        return await _error_page(settings, values, str(exc), 400)
+    back = f'<a href="/dashboard?{escape(query(values))}">← back to the dashboard</a>'
+    if found is None:
+        return html(page("Siloscope dashboard: theme", "Theme not found",
+                         f"<section><p>{back}</p><p>No theme '{escape(name)}' in this period and filters any "
+                         "more: newer answers may have regrouped the themes.</p></section>"), status=404)
+    mostly = ", ".join(f"{escape(s.replace('_', ' '))} {n}" for s, n in found.silos.items())
+    items = "".join(quote_html(q.response_id, q.text, quote_meta(q, with_silo=True), _response_link)
+                    for q in found.quotes)
+    body = (f'<section><p>{back}</p><h2 id="theme">Theme: {escape(found.name)}</h2>'
+            f'<p class="muted">{len(found.quotes)} answers, closest to the theme first · by silo: {mostly}</p>'
+            f'<div id="quotes-list">{items}</div></section>')
+    return html(page("Siloscope dashboard: theme", found.window, body))

@@ -35,3 +35,11 @@ def test_similar_complaints_form_named_themes_with_counts_and_examples() -> None
 
 def test_too_few_answers_give_no_themes() -> None:
     assert find_themes(rows([(t, "finance") for t in BILLING])) == []
+
+
+def test_a_theme_keeps_every_answer_it_groups_not_only_its_examples() -> None:
+    data = rows([(t, "finance") for t in BILLING] + [(t, "delivery") for t in LATE]
+                + [(t, "customer_service") for t in HOLD] + [("Really disappointed", "product")])
+    late = next(t for t in find_themes(data) if "delivery" in t.silos)
+    assert sorted(late.response_ids) == [104, 105, 106, 107, 108]  # all five late parcels, by id
+    assert late.response_ids[:3] == [e.response_id for e in late.examples]  # examples are the closest ones

@@ -99,7 +99,7 @@ def test_dashboard_charts_drilldown_and_escaping(server, browser, tmp_path) -> N
     assert bars.count() >= 8
     box = page.locator("#friction-chart rect").first.bounding_box()
     assert box is not None and box["width"] > 10  # really drawn, not an empty SVG
-    assert page.locator("#trend-chart polyline.series").count() >= 2
+    assert page.locator("#trend-chart-friction g.series").count() >= 2
     assert page.locator("#handoff-chart g.cell").count() >= 1
     assert page.locator("#metrics tbody tr").count() >= 9
     assert page.evaluate("window.__pwned === undefined")
@@ -137,7 +137,7 @@ def test_html_report_opens_offline(server, browser, tmp_path) -> None:
     page.on("request", lambda r: fetched.append(r.url))
     page.goto(target.as_uri())
     assert page.locator("#friction-chart a.bar").count() >= 8
-    assert page.locator("#trend-chart polyline.series").count() >= 2
+    assert page.locator("#trend-chart-friction g.series").count() >= 2
     assert page.locator("#handoff-chart g.cell").count() >= 1
     page.locator('#friction-chart a.bar[data-key="delivery"]').click()
     assert page.evaluate("location.hash") == "#quotes-delivery"
@@ -168,3 +168,84 @@ def test_period_bars_drill_down_to_that_week(server) -> None:
     start = datetime.fromisoformat(week)
     stamps = [line.split(" UTC")[0][-16:] for line in page.text.split('class="meta">')[1:]]
     assert stamps and all(start <= datetime.fromisoformat(s) < start + timedelta(days=7) for s in stamps)
+
+
+def test_the_page_fits_1200_px_and_the_trend_tells_its_story(server, browser) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server['base']}/dashboard?token={TOKEN}")
+    # every table fits the column it sits in (measured, not guessed), and the page does not scroll sideways
+    widths = page.evaluate("""[...document.querySelectorAll('table')].filter(t => t.offsetParent)
+        .map(t => [t.id || t.className, t.scrollWidth, t.parentElement.clientWidth])""")
+    assert widths and all(width <= column for _, width, column in widths), widths
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+    # one labelled line per group, named in the legend; the running week drawn as partial
+    lines = page.locator("#trend-chart-friction g.series")
+    assert lines.count() >= 5
+    labels = page.locator("#trend-chart-friction text.line-label").all_text_contents()
+    legend = page.locator("#trend ul.legend li[data-key]").all_text_contents()
+    assert labels and sorted(labels) == sorted(legend)
+    assert page.locator("#trend-chart-friction circle.point.partial").count() >= 1
+    assert "(partial)" in page.locator("#trend-chart-friction").inner_html()
+    # the chooser: satisfaction replaces friction, without a script (the CSP forbids inline ones)
+    assert page.locator("#trend-chart-friction").is_visible() and not page.locator("#trend-chart-effort").is_visible()
+    page.click("label[for=trend-satisfaction]")
+    assert page.locator("#trend-chart-satisfaction").is_visible() and not page.locator(
+        "#trend-chart-friction").is_visible()
+    box = page.locator("#trend-chart-satisfaction").bounding_box()
+    assert box is not None and box["width"] > 500
+    context.close()
+
+
+def test_a_manager_clicks_from_the_page_to_the_answers_behind_it(server, browser, tmp_path) -> None:
+    import csv
+    import re
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server['base']}/dashboard?token={TOKEN}")
+    # a hand-off cell opens the answers that describe that hand-off
+    cell = page.locator("#handoff-chart a.cell-link").first
+    source, target = (cell.locator("g.cell").get_attribute(a) for a in ("data-from", "data-to"))
+    cell.click()
+    page.wait_for_load_state()
+    assert "/dashboard/quotes" in page.url and f"from={source}" in page.url and f"to={target}" in page.url
+    assert page.locator("#drilldown").inner_text().endswith(f"hand-off from {source} to {target}")
+    assert page.locator("#quotes-list blockquote.quote").count() >= 1
+    page.go_back()
+    # a theme opens on all its answers
+    theme = page.locator("#themes a.theme").first
+    count = int(re.findall(r"\d+", theme.inner_text())[0])
+    theme.click()
+    page.wait_for_load_state()
+    assert "/dashboard/themes" in page.url and page.locator("#quotes-list blockquote.quote").count() == count
+    # an answer opens its response, which links to the customer's page
+    page.locator("#quotes-list a.response").first.click()
+    page.wait_for_load_state()
+    assert "/dashboard/responses/" in page.url
+    assert page.locator("a.customer").get_attribute("href").startswith("/dashboard/customers/")
+    assert "None" not in page.locator("#response").inner_text()
+    # filters: a channel chosen from the ones present, custom dates, then the raw answers behind the page
+    page.goto(f"{server['base']}/dashboard")
+    channels = page.locator("select[name=channel] option").evaluate_all("options => options.map(o => o.value)")
+    assert channels[0] == "" and "web" in channels and channels[1:] == sorted(channels[1:])
+    page.select_option("select[name=channel]", "web")
+    page.select_option("select[name=since]", "custom")
+    today = datetime.now(timezone.utc).date()
+    first, last = (today - timedelta(days=20)).isoformat(), (today - timedelta(days=6)).isoformat()
+    page.fill("input[name=start]", first)
+    page.fill("input[name=until]", last)
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    header = page.locator("header p").inner_text()
+    assert f"{first} to {last}" in header and "channel: web" in header
+    shown = int(re.search(r"· ([\d,]+) responses", header).group(1).replace(",", ""))
+    with page.expect_download() as download:
+        page.click("a.export-raw:text('CSV')")
+    target_file = tmp_path / "responses.csv"
+    download.value.save_as(target_file)
+    with target_file.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == shown and {r["channel"].lower() for r in rows} == {"web"}
+    assert all(first <= r["created_at"][:10] <= last for r in rows)
+    context.close()

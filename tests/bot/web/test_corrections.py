@@ -100,7 +100,7 @@ def test_a_correction_moves_the_response_and_teaches_the_model(web, capsys) -> N
     answer = _post(server, ids["unsure"], {"silo": "delivery", "by": "Ana Ruiz"}, origin=server.url("").rstrip("/"))
     assert answer.status_code == 303 and answer.headers["Location"] == f"/dashboard/responses/{ids['unsure']}"
     page = requests.get(server.url(answer.headers["Location"]), headers=AUTH, timeout=60).text
-    assert "delivery (1.0)" in page and f"{before} → delivery by Ana Ruiz" in page
+    assert "delivery (1.00)" in page and f"{before} → delivery by Ana Ruiz" in page
 
     record = _exported(capsys)[UNSURE]
     assert record["primary_silo"] == "delivery" and record["silos"][0]["silo"] == "delivery"

@@ -93,8 +93,8 @@ def test_a_response_page_shows_the_stored_analysis(web) -> None:
     assert f"<h2>Response #{response_id}</h2>" in text
     for label, value in (("Received", "2026-03-15 10:00:00 UTC"), ("Touchpoint", "delivery"), ("Channel", "web"),
                          ("Score (1–5)", "1"), ("Effort (7 = easy)", "2"), ("Contacts", "3"),
-                         ("Sentiment", "negative (-0.8)"), ("Primary silo", "delivery (None)"),
-                         ("Status", "complete"), ("Follow-up answer", "")):
+                         ("Sentiment", "negative (-0.80)"), ("Primary silo", "delivery"),
+                         ("Status", "complete"), ("Follow-up answer", "–")):
         assert re.search(rf"<th>{re.escape(label)}</th><td[^>]*>{re.escape(value)}</td>", text), label
     assert "Parcel was late &lt;script&gt;" in text and SCRIPT_QUOTE not in text
     # attributions by rank, with confidence and evidence; the hand-off with its (escaped) evidence
@@ -108,7 +108,8 @@ def test_a_response_page_shows_the_stored_analysis(web) -> None:
 def test_a_response_without_handoffs_or_text_and_a_missing_one(web) -> None:
     quiet = get(web, f"/dashboard/responses/{web[1][6]}")  # unattributed, no text, no attribution
     assert quiet.status_code == 200
-    assert re.search(r"<th>Primary silo</th><td[^>]*>unattributed \(None\)</td>", quiet.text)
+    assert re.search(r"<th>Primary silo</th><td[^>]*>unattributed</td>", quiet.text)
+    assert "None" not in quiet.text
     assert "<h2>Hand-offs</h2>" not in quiet.text
     missing = get(web, "/dashboard/responses/999999")
     assert missing.status_code == 404 and "No response #999999." in missing.text
