@@ -23,8 +23,8 @@ from bot.corrections import CorrectionRefused, NoSuchResponse, correct
 from bot.errors import UsageError
 from bot.settings import Settings
 from bot.taxonomy import load_taxonomy
-from bot.web.dashboard import _in_thread, _response_link, require_token
 from bot.web.customer_page import customer_link
+from bot.web.dashboard import _in_thread, _response_link, require_token
 from bot.web.dashboard_filters import page_number
 
 blueprint = Blueprint("dashboard_responses", url_prefix="/dashboard")
