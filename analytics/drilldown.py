@@ -8,13 +8,14 @@ bar (a day, week or month) is narrowed to the part of that period inside the win
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from analytics import queries
+from analytics.journey import cycle_labels
 from analytics.periods import UNITS, Window, make_window, period_end
-from analytics.report import THEME_SAMPLE, Quote, quote_from_row, validate
+from analytics.report import CYCLE, THEME_SAMPLE, Quote, quote_from_row, validate
 from analytics.service import ReportOptions, analytics_settings, load, window_for
 from analytics.themes import find_themes
 from bot.errors import UsageError
@@ -125,9 +126,15 @@ def quotes_behind(options: ReportOptions, key: str | None, offset: int, limit: i
     grouped = options.by in queries.DIMENSIONS and handoff is None
     engine = engine or engine_for(settings.database_url)
     with engine.connect() as connection:
+        among = None
+        if options.by == CYCLE and handoff is None:  # cycles are found in Python (analytics/cycles.py)
+            labels = cycle_labels(connection, timedelta(days=settings.journey.cycle_gap_days), window.end)
+            among = ((True, [rid for rid, label in labels.items() if label == key]) if key != queries.UNKNOWN
+                     else (False, list(labels)))
         rows = queries.recent_quotes(connection, window if handoff else bar_window(window, options.by, key or ""),
                                      filters, dimension=options.by if grouped else None,
-                                     key=key if grouped else None, limit=limit + 1, offset=offset, handoff=handoff)
+                                     key=key if grouped else None, limit=limit + 1, offset=offset, handoff=handoff,
+                                     among=among)
     return QuotePage(window=window.describe(), quotes=[quote_from_row(r) for r in rows[:limit]],
                      more=len(rows) > limit)
 

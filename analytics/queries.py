@@ -16,11 +16,12 @@ part of the data (an index walk with a lookup per row is several times slower th
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, literal_column, or_, select, type_coerce
+from sqlalchemy import and_, bindparam, case, func, literal, literal_column, or_, select, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import DateTime
@@ -184,8 +185,13 @@ QUOTE_COLUMNS = (
 
 def recent_quotes(connection: Connection, window: Window, filters: Filters, *, dimension: str | None = None,
                   key: str | None = None, dissatisfied_at_or_below: int | None = None, limit: int = 30,
-                  offset: int = 0, scan: int | None = None, handoff: tuple[str, str] | None = None) -> list[Any]:
+                  offset: int = 0, scan: int | None = None, handoff: tuple[str, str] | None = None,
+                  among: tuple[bool, Collection[int]] | None = None) -> list[Any]:
     """The newest open answers matching the filters (and one group, or one hand-off pair), newest first.
+
+    ``among`` (inside, ids) keeps only the responses in (or, inside False, not in) ``ids``: a grouping
+    computed outside SQL, such as purchase cycles. The ids are written into the statement, so any
+    number of them fits (no bound-parameter limit).
 
     With ``scan``, only the newest ``scan`` responses of the group are looked at: a bounded walk
     down the ``created_at`` indexes, however many rows the window holds and however rare the
@@ -204,6 +210,10 @@ def recent_quotes(connection: Connection, window: Window, filters: Filters, *, d
     if handoff is not None:
         condition = RESPONSES.c.id.in_(select(HANDOFFS.c.response_id).where(
             HANDOFFS.c.from_silo == handoff[0], HANDOFFS.c.to_silo == handoff[1]))
+    if among is not None:
+        inside, ids = among
+        listed = bindparam("among_ids", sorted(ids), expanding=True, literal_execute=True)
+        condition = RESPONSES.c.id.in_(listed) if inside else RESPONSES.c.id.not_in(listed)
     return _recent(connection, window, filters, condition, dissatisfied_at_or_below, limit, offset, scan)
 
 

@@ -66,3 +66,18 @@ def test_the_dashboard_groups_by_cycle_too(journeys_app) -> None:  # noqa: F811
     assert response.status == 200
     assert "first purchase cycle" in response.text and "repeat cycles (2nd and later)" in response.text
     assert '<option value="cycle" selected>' in response.text
+
+
+def test_a_cycle_bar_opens_only_that_cycles_answers(journeys_app) -> None:  # noqa: F811
+    app, ids = journeys_app
+    window = "since=2026-01-01&until=2026-03-31&by=cycle"
+
+    def opened(key: str) -> set[int]:
+        response = call(app, "get", f"/dashboard/quotes?{window}&key={key}", headers=AUTH)
+        assert response.status == 200, response.text
+        return {int(i) for i in re.findall(r'href="/dashboard/responses/(\d+)"', response.text)}
+
+    assert opened("repeat") == {ids["c1_purchase2"], ids["c1_delivery2"], ids["c3_support3"]}
+    assert opened("first") == {ids[n] for n in ("c1_purchase", "c1_delivery", "c1_support", "c2_support",
+                                                "c3_support", "c3_support2")}
+    assert opened("unknown") == set()
