@@ -24,6 +24,7 @@ from bot.settings.parse import SettingsError
 from bot.settings.sections import (
     AlertConfig,
     AnalyticsSettings,
+    CaseSettings,
     ChatLimits,
     ConversationSettings,
     OutboxConfig,
@@ -36,7 +37,8 @@ from bot.settings.sections import (
 
 PROJECT_ROOT = Path(os.environ.get("SILOSCOPE_HOME", Path(__file__).resolve().parent.parent.parent))
 
-SECTIONS = ("conversation", "rasa", "ports", "webhooks", "outbox", "alerts", "widget", "chat", "analytics", "privacy")
+SECTIONS = ("conversation", "rasa", "ports", "webhooks", "outbox", "alerts", "widget", "chat", "analytics", "privacy",
+            "cases")
 
 
 def var_dir() -> Path:
@@ -69,6 +71,7 @@ class Settings:
     chat: ChatLimits = field(default_factory=ChatLimits)
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    cases: CaseSettings = field(default_factory=lambda: parse.cases({}))
     rasa_url: str = ""  # SILOSCOPE_RASA_URL: where the launcher started Rasa; empty when it did not
     bind: str = "127.0.0.1"  # SILOSCOPE_BIND
     trusted_proxies: int = 0  # SILOSCOPE_TRUSTED_PROXIES
@@ -103,6 +106,7 @@ class Settings:
             chat=parse.chat(raw.get("chat"), conversation),
             analytics=parse.analytics(raw.get("analytics")),
             privacy=parse.privacy(raw.get("privacy")),
+            cases=parse.cases(raw.get("cases"), ports.web),
             rasa_url=rasa_url,
             bind=environ.get("SILOSCOPE_BIND", "").strip() or "127.0.0.1",
             trusted_proxies=_whole_env(environ, "SILOSCOPE_TRUSTED_PROXIES", 0),

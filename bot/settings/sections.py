@@ -211,3 +211,17 @@ class PrivacyConfig:
     retention_days: int | None = None
     # How often the web service runs the retention sweep.
     sweep_minutes: float = 60.0
+
+
+@dataclass(frozen=True)
+class CaseSettings:
+    """Cases (``bot.cases``): where their dashboard page is, who owns one nobody else does, how long each may take."""
+
+    case_url: str  # with {id}: the dashboard page of one case, linked from every alert
+    default_owner: str = "customer_service"
+    # hours from opening to due, per reason a case is opened for
+    due_hours_asked_for_person: float = 4
+    due_hours_alert_thresholds: float = 48
+
+    def link(self, case_id: int) -> str:
+        return self.case_url.replace("{id}", str(case_id))
