@@ -151,3 +151,21 @@ def close_case(session: Session, case_id: int, outcome: str, by: str) -> Case:
 
 def is_overdue(case: Case, now: datetime | None = None) -> bool:
     return case.status != "closed" and case.due_at < (now or utcnow())
+
+
+def update(database_url: str, case_id: int, by: str, *, status: str | None = None, owner: str | None = None,
+           note: str | None = None) -> None:
+    """``update_case`` in a transaction of its own on the configured store (the CLI's and the dashboard's door)."""
+    from bot.store.db import engine_for, session_factory
+    from bot.taxonomy import load_taxonomy
+
+    with session_factory(engine_for(database_url)).begin() as session:
+        update_case(session, case_id, by, load_taxonomy(), status=status, owner=owner, note=note)
+
+
+def close(database_url: str, case_id: int, outcome: str, by: str) -> None:
+    """``close_case`` in a transaction of its own on the configured store."""
+    from bot.store.db import engine_for, session_factory
+
+    with session_factory(engine_for(database_url)).begin() as session:
+        close_case(session, case_id, outcome, by)
