@@ -14,10 +14,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.settings import Settings, get_settings
-from bot.web import customer_messages, dashboard, demo, headers, retention, webhooks
+from bot.web import case_pages, customer_messages, dashboard, demo, headers, retention, webhooks
 
 BLUEPRINTS = (demo.blueprint, webhooks.blueprint, dashboard.blueprint, customer_messages.blueprint,
-              retention.blueprint)
+              retention.blueprint, case_pages.blueprint)
 
 _app_counter = itertools.count()
 

@@ -60,6 +60,8 @@ RESPONSES = {
     "dashboard token redirect": ("GET", f"/dashboard?token={TOKEN}"),
     "dashboard": ("GET", "/dashboard?since=7d"),
     "export": ("GET", "/dashboard/export/json"),
+    "case queue": ("GET", "/dashboard/cases"),
+    "unknown case": ("GET", "/dashboard/cases/424242"),
     "unknown page": ("GET", "/no-such-page"),
     "webhook without signature": ("POST", "/webhooks/touchpoint"),
     "bad demo reference": ("GET", "/?customer=%3Cscript%3E"),
@@ -69,7 +71,7 @@ RESPONSES = {
 @pytest.mark.parametrize("what", list(RESPONSES))
 def test_every_response_carries_the_security_headers(web: WebService, what: str) -> None:
     method, path = RESPONSES[what]
-    auth = {"Authorization": f"Bearer {TOKEN}"} if what in ("dashboard", "export") else {}
+    auth = {"Authorization": f"Bearer {TOKEN}"} if what in ("dashboard", "export", "case queue", "unknown case") else {}
     answer = requests.request(method, web.url(path), headers=auth, data=b"{}", timeout=30, allow_redirects=False)
     assert answer.status_code < 500, answer.text[:300]
     assert answer.headers.get("X-Frame-Options") == "DENY"
