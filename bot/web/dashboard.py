@@ -245,9 +245,16 @@ def _correction_form(response: ResponseDetail, message: str = "") -> str:
 
 
 def _same_origin(request: Request) -> bool:
-    """A browser's form post carries Origin; one from another site is refused (the cookie is SameSite too)."""
+    """A browser's form post from another site is refused (the cookie is SameSite=Strict too).
+
+    The page's ``Referrer-Policy: no-referrer`` makes Chromium send ``Origin: null`` even for the
+    dashboard's own forms, so the browser's ``Sec-Fetch-Site`` decides when it is sent.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site:
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if not origin:
+    if not origin or origin == "null":
         return True  # not a browser's cross-site post: curl, or a script with the Bearer token
     return urlsplit(origin).netloc == request.host
 
