@@ -327,6 +327,7 @@ def purge_expired(factory: sessionmaker, retention_days: int, actor: str = "rete
         for message in alerts:
             session.delete(message)
         counts["outbox"] = len(alerts)
+        counts["case_notes"] = _scrub_case_text(session, cutoff)
         counts["messages_sent"] = _drop_jsonl(files.inbox, lambda m: _older(m.get("received_at"), cutoff))
         counts["chat_events"] = 0
         connection = session.connection()
@@ -337,6 +338,22 @@ def purge_expired(factory: sessionmaker, retention_days: int, actor: str = "rete
         if any(counts.values()):
             _audit(session, actor, "purge_expired", None, {**counts, "retention_days": retention_days})
     return counts
+
+
+def _scrub_case_text(session: Session, cutoff: datetime) -> int:
+    """Staff's notes and outcomes on cases are free text about a customer too: older than ``cutoff``, they go.
+
+    The case stays (owner, status, dates, reasons), so "how many cases, closed how fast" still holds.
+    """
+    notes = session.execute(
+        update(CaseEvent).where(CaseEvent.at < cutoff, CaseEvent.note.isnot(None)).values(note=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    outcomes = session.execute(
+        update(Case).where(Case.closed_at < cutoff, Case.outcome.isnot(None))
+        .values(outcome=None, updated_at=Case.updated_at).execution_options(synchronize_session=False)
+    ).rowcount
+    return notes + outcomes
 
 
 def _older(stamp: Any, cutoff: datetime) -> bool:

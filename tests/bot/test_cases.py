@@ -4,10 +4,10 @@ when it is finished; one case per response, whatever is replayed; erased with th
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.feedback import Answers, ConversationRef, get_feedback_service
@@ -133,3 +133,23 @@ def test_erasing_the_customer_erases_their_cases_and_notes(
     assert _alerts(tmp_database) == {}
     assert main(["customer", "audit"]) == 0
     assert "cases" in capsys.readouterr().out
+
+
+def test_the_retention_window_erases_old_notes_and_outcomes_and_keeps_the_case(
+    tmp_database: str, alert_routes: None
+) -> None:
+    service = get_feedback_service()
+    service.record(REF, Answers(score=1, text="The parcel arrived late."))
+    service.request_human(REF)
+    [case] = _cases(tmp_database)
+    assert main(["cases", "update", str(case.id), "--note", "Jane Doe, 12 High Street", "--by", "ana"]) == 0
+    assert main(["cases", "close", str(case.id), "--outcome", "Refund to Jane Doe", "--by", "ana"]) == 0
+    long_ago = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=400)
+    with db_session(tmp_database) as session:
+        session.execute(update(CaseEvent).values(at=long_ago))
+        session.execute(update(Case).values(closed_at=long_ago))
+        session.commit()
+    assert main(["customer", "purge-expired", "--by", "ops"]) == 0
+    [case] = _cases(tmp_database)
+    assert (case.status, case.owner, case.outcome) == ("closed", "delivery", None)
+    assert [e.note for e in case.events if e.kind in ("note", "closed")] == [None, None]
