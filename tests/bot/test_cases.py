@@ -153,3 +153,12 @@ def test_the_retention_window_erases_old_notes_and_outcomes_and_keeps_the_case(
     [case] = _cases(tmp_database)
     assert (case.status, case.owner, case.outcome) == ("closed", "delivery", None)
     assert [e.note for e in case.events if e.kind in ("note", "closed")] == [None, None]
+
+
+def test_with_no_department_named_or_known_the_configured_default_owns_the_case(
+    tmp_database: str, alert_routes: None
+) -> None:
+    nowhere = ConversationRef(key="case-2", sender_id="case-2", customer_ref="C-8", touchpoint=None, channel="web")
+    get_feedback_service().request_human(nowhere)
+    [case] = _cases(tmp_database)
+    assert case.owner == "customer_service"
