@@ -96,6 +96,12 @@ def _learn() -> ModuleType:
     return learn
 
 
+def _cases() -> ModuleType:
+    from bot.commands import cases
+
+    return cases
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -119,6 +125,7 @@ COMMANDS = (
             _journey),
     Command("context", "sign a touchpoint context for the website chat or REST", _context),
     Command("learn", "teach attribution the company's labelled examples (CSV, or a helpdesk export)", _learn),
+    Command("cases", "list, show, update and close the cases alerts and requests for a person open", _cases),
 )
 
 

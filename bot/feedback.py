@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.case_opening import person_requested
 from bot.channels.alerts import enqueue_alerts
 from bot.privacy.text import clean_customer_text
 from bot.settings import get_settings, var_dir
@@ -168,6 +169,7 @@ class FeedbackService:
         self._run("restart", ref, {})
 
     def request_human(self, ref: ConversationRef) -> None:
+        """The customer wants a person: their case is opened and its department alerted now (``bot.case_opening``)."""
         self._run("request_human", ref, {})
 
     def is_opted_out(self, customer_ref: str | None) -> bool:
@@ -198,9 +200,6 @@ class FeedbackService:
 
     def _apply(self, session: Session, op: str, ref: ConversationRef, data: dict[str, Any]) -> None:
         conversation = repository.get_or_create_conversation(session, ref)
-        if op == "request_human":
-            conversation.human_requested = True
-            return
         if op == "opt_out":
             conversation.status = "opted_out"
             if conversation.customer_id is not None:
@@ -209,6 +208,10 @@ class FeedbackService:
         response = repository.get_or_create_response(
             session, conversation, self.taxonomy.owner(conversation.touchpoint)
         )
+        if op == "request_human":
+            conversation.human_requested = True
+            person_requested(session, response)  # same transaction: the case and its alert exist iff it does
+            return
         if op == "restart":
             for field in ANSWER_FIELDS:
                 setattr(response, field, None)

@@ -44,6 +44,13 @@ def _score(alert: dict[str, Any]) -> str:
     return f"{alert.get('score') if alert.get('score') is not None else '–'}/5"
 
 
+def _case(alert: dict[str, Any]) -> tuple[str, str] | None:
+    """The button to the alert's case: its label and link (an alert queued before cases existed has none)."""
+    if not alert.get("case_link"):
+        return None
+    return f"Open case #{alert.get('case_id')}", alert["case_link"]
+
+
 def slack_body(alert: dict[str, Any]) -> dict[str, Any]:
     """``text`` (notifications) and Block Kit; the customer's words inert (see ``chat_text``)."""
     quote = slack_quote(alert.get("quote") or "") or "(no words given)"
@@ -54,15 +61,17 @@ def slack_body(alert: dict[str, Any]) -> dict[str, Any]:
         {"type": "mrkdwn", "text": f"*Touchpoint*\n{slack_escape(alert.get('touchpoint') or '–')}"},
         {"type": "mrkdwn", "text": f"*Why*\n{slack_escape(', '.join(alert.get('reasons') or []))}"},
     ]
+    buttons = [{"type": "button", "text": {"type": "plain_text", "text": "Open in dashboard"}, "url": alert["link"]}]
+    case = _case(alert)
+    if case:
+        buttons.append({"type": "button", "text": {"type": "plain_text", "text": case[0]}, "url": case[1]})
     return {
-        "text": f"{headline}: “{quote}” {alert['link']}",
+        "text": f"{headline}: “{quote}” {alert['link']}" + (f" (case: {case[1]})" if case else ""),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*"}},
             {"type": "section", "fields": fields},
             {"type": "section", "text": {"type": "mrkdwn", "text": SLACK_QUOTE_PREFIX + quote}},
-            {"type": "actions", "elements": [
-                {"type": "button", "text": {"type": "plain_text", "text": "Open in dashboard"}, "url": alert["link"]},
-            ]},
+            {"type": "actions", "elements": buttons},
         ],
     }
 
@@ -75,6 +84,10 @@ def teams_body(alert: dict[str, Any]) -> dict[str, Any]:
         {"title": "Touchpoint", "value": alert.get("touchpoint") or "–"},
         {"title": "Why", "value": ", ".join(alert.get("reasons") or [])},
     ]
+    actions = [{"type": "Action.OpenUrl", "title": "Open in dashboard", "url": alert["link"]}]
+    case = _case(alert)
+    if case:
+        actions.append({"type": "Action.OpenUrl", "title": case[0], "url": case[1]})
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -86,7 +99,7 @@ def teams_body(alert: dict[str, Any]) -> dict[str, Any]:
                 {"type": "TextRun", "text": f"“{alert.get('quote') or '(no words given)'}”", "isSubtle": True},
             ]},
         ],
-        "actions": [{"type": "Action.OpenUrl", "title": "Open in dashboard", "url": alert["link"]}],
+        "actions": actions,
     }
     return {"type": "message", "attachments": [
         {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card},

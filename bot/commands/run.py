@@ -14,7 +14,7 @@ from bot.errors import UsageError
 from bot.launcher import Stack, StackConfig, StackError, rasa_workers
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.tokens import actions_token, rasa_token
-from bot.web.dashboard import dashboard_token
+from bot.web.dashboard_access import dashboard_token
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -2,6 +2,7 @@
 
 Everything about one customer is found from the ref the company gave us: the customer row,
 its touchpoint events, conversations and responses (with their attributions and hand-offs),
+the cases opened on those responses (with their notes and history),
 the outbox messages made for them (``trigger:<event>``, ``alert:<response>:...``), operations
 waiting in the spool (``var/spool/*.jsonl``), messages in the development callback inbox, and,
 when Rasa keeps its trackers in the same database, the chat transcript (table ``events``).
@@ -33,6 +34,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.privacy.files import write_private
 from bot.store.models import (
     Attribution,
+    Case,
+    CaseEvent,
     CompanyExample,
     Conversation,
     Customer,
@@ -94,6 +97,7 @@ class Footprint:
     events: list[TouchpointEvent] = field(default_factory=list)
     response_ids: list[int] = field(default_factory=list)
     outbox: list[OutboxMessage] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
     # Taken when found, so they still match the files after the rows are anonymised.
     keys: set[str] = field(default_factory=set)
     senders: set[str] = field(default_factory=set)  # every chat id used (a webhook survey uses the ref)
@@ -120,6 +124,9 @@ def footprint(session: Session, ref: str) -> Footprint:
         FeedbackResponse.customer_id == customer.id if customer else false(),
         FeedbackResponse.conversation_id.in_([c.id for c in found.conversations]),
     )).order_by(FeedbackResponse.id)))
+    if found.response_ids:
+        found.cases = list(session.scalars(select(Case).where(Case.response_id.in_(found.response_ids))
+                                           .order_by(Case.id)))
     found.keys = {c.key for c in found.conversations}
     found.senders = {ref, *(c.sender_id for c in found.conversations)}
     keys = [f"trigger:{e.event_id}" for e in found.events]
@@ -205,9 +212,13 @@ def export_customer(factory: sessionmaker, ref: str, files: Files | None = None)
                 "updated_at": _iso(c.updated_at),
             } for c in found.conversations],
             "responses": responses,
-            # A hand-off to a person is the nearest thing to a support case this product keeps.
-            "cases": [{"conversation": c.key, "human_requested": True} for c in found.conversations
-                      if c.human_requested],
+            "cases": [{
+                "id": c.id, "response_id": c.response_id, "owner": c.owner, "reason": c.reason, "status": c.status,
+                "opened_at": _iso(c.opened_at), "due_at": _iso(c.due_at), "closed_at": _iso(c.closed_at),
+                "outcome": c.outcome,
+                "history": [{"at": _iso(e.at), "by": e.actor, "kind": e.kind, "from": e.from_value,
+                             "to": e.to_value, "note": e.note} for e in c.events],
+            } for c in found.cases],
             "outbox": [{
                 "id": m.id, "kind": m.kind, "destination": m.destination, "status": m.status,
                 "created_at": _iso(m.created_at), "delivered_at": _iso(m.delivered_at), "payload": m.payload,
@@ -216,7 +227,7 @@ def export_customer(factory: sessionmaker, ref: str, files: Files | None = None)
             "spooled": [r for r in files.spooled() if found.owns_spooled(r)],
             "messages_sent": [m for m in _read_jsonl(files.inbox) if found.owns_message(m)],
         }
-    empty = ("customer", "events", "conversations", "responses", "outbox", "spooled", "messages_sent")
+    empty = ("customer", "events", "conversations", "responses", "cases", "outbox", "spooled", "messages_sent")
     return document if any(document[key] for key in empty) else None
 
 
@@ -256,7 +267,7 @@ def count_customer(factory: sessionmaker, ref: str, files: Files | None = None) 
         return {
             "customer": int(found.customer is not None), "events": len(found.events),
             "conversations": len(found.conversations), "responses": len(found.response_ids),
-            "outbox": len(found.outbox),
+            "cases": len(found.cases), "outbox": len(found.outbox),
             "spooled": sum(1 for r in files.spooled() if found.owns_spooled(r)),
             "messages_sent": sum(1 for m in _read_jsonl(files.inbox) if found.owns_message(m)),
         }
@@ -268,8 +279,15 @@ def erase_customer(factory: sessionmaker, ref: str, actor: str, files: Files | N
     with factory.begin() as session:
         found = footprint(session, ref)
         counts = {"customer": 0, "events": len(found.events), "conversations": len(found.conversations),
-                  "responses": len(found.response_ids), "outbox": len(found.outbox), "chat_events": 0}
+                  "responses": len(found.response_ids), "cases": len(found.cases), "outbox": len(found.outbox),
+                  "chat_events": 0}
         counts.update(_scrub_free_text(session, found.response_ids))
+        # a case's notes and outcome are staff's words about this person: the case goes whole
+        case_ids = [c.id for c in found.cases]
+        if case_ids:
+            session.execute(delete(CaseEvent).where(CaseEvent.case_id.in_(case_ids))
+                            .execution_options(synchronize_session=False))
+            session.execute(delete(Case).where(Case.id.in_(case_ids)).execution_options(synchronize_session=False))
         senders = sorted(found.senders)
         for conversation in found.conversations:
             conversation.key = f"erased-{uuid.uuid4().hex}"
@@ -309,6 +327,7 @@ def purge_expired(factory: sessionmaker, retention_days: int, actor: str = "rete
         for message in alerts:
             session.delete(message)
         counts["outbox"] = len(alerts)
+        counts["case_notes"] = _scrub_case_text(session, cutoff)
         counts["messages_sent"] = _drop_jsonl(files.inbox, lambda m: _older(m.get("received_at"), cutoff))
         counts["chat_events"] = 0
         connection = session.connection()
@@ -319,6 +338,22 @@ def purge_expired(factory: sessionmaker, retention_days: int, actor: str = "rete
         if any(counts.values()):
             _audit(session, actor, "purge_expired", None, {**counts, "retention_days": retention_days})
     return counts
+
+
+def _scrub_case_text(session: Session, cutoff: datetime) -> int:
+    """Staff's notes and outcomes on cases are free text about a customer too: older than ``cutoff``, they go.
+
+    The case stays (owner, status, dates, reasons), so "how many cases, closed how fast" still holds.
+    """
+    notes = session.execute(
+        update(CaseEvent).where(CaseEvent.at < cutoff, CaseEvent.note.isnot(None)).values(note=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    outcomes = session.execute(
+        update(Case).where(Case.closed_at < cutoff, Case.outcome.isnot(None))
+        .values(outcome=None, updated_at=Case.updated_at).execution_options(synchronize_session=False)
+    ).rowcount
+    return notes + outcomes
 
 
 def _older(stamp: Any, cutoff: datetime) -> bool:

@@ -24,6 +24,7 @@ from bot.settings.parse import SettingsError
 from bot.settings.sections import (
     AlertConfig,
     AnalyticsSettings,
+    CaseSettings,
     ChatLimits,
     ConversationSettings,
     JourneySettings,
@@ -38,7 +39,7 @@ from bot.settings.sections import (
 PROJECT_ROOT = Path(os.environ.get("SILOSCOPE_HOME", Path(__file__).resolve().parent.parent.parent))
 
 SECTIONS = ("conversation", "rasa", "ports", "webhooks", "outbox", "alerts", "widget", "chat", "analytics", "privacy",
-            "journey")
+            "journey", "cases")
 
 
 def var_dir() -> Path:
@@ -72,6 +73,7 @@ class Settings:
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     journey: JourneySettings = field(default_factory=JourneySettings)
+    cases: CaseSettings = field(default_factory=lambda: parse.cases({}))
     rasa_url: str = ""  # SILOSCOPE_RASA_URL: where the launcher started Rasa; empty when it did not
     bind: str = "127.0.0.1"  # SILOSCOPE_BIND
     trusted_proxies: int = 0  # SILOSCOPE_TRUSTED_PROXIES
@@ -107,6 +109,7 @@ class Settings:
             analytics=parse.analytics(raw.get("analytics")),
             privacy=parse.privacy(raw.get("privacy")),
             journey=parse.journey(raw.get("journey")),
+            cases=parse.cases(raw.get("cases"), ports.web),
             rasa_url=rasa_url,
             bind=environ.get("SILOSCOPE_BIND", "").strip() or "127.0.0.1",
             trusted_proxies=_whole_env(environ, "SILOSCOPE_TRUSTED_PROXIES", 0),

@@ -18,6 +18,7 @@ from bot.settings.sections import (
     MAX_CONTEXT_TTL_SECONDS,
     AlertConfig,
     AnalyticsSettings,
+    CaseSettings,
     ChatLimits,
     ConversationSettings,
     Destination,
@@ -305,3 +306,21 @@ def privacy(raw: Any) -> PrivacyConfig:
 def journey(raw: Any) -> JourneySettings:
     section = Section(raw, "journey", _known(JourneySettings))
     return JourneySettings(cycle_gap_days=section.whole("cycle_gap_days", JourneySettings.cycle_gap_days, 1, 3650))
+
+
+def cases(raw: Any, web_port: int = Ports.web) -> CaseSettings:
+    section = Section(raw, "cases", {"case_url", "default_owner", "due_hours"})
+    due = section.section("due_hours", {"asked_for_person", "alert_thresholds"})
+    defaults = CaseSettings(case_url="")
+    case_url = section.text("case_url", f"http://localhost:{web_port}/dashboard/cases/{{id}}")
+    if "{id}" not in case_url:
+        raise SettingsError("siloscope.yml: cases.case_url must contain {id} (where the case number goes)")
+    owner = section.text("default_owner", defaults.default_owner)
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", owner):
+        raise section.fail("default_owner", "be a silo name from silos.yml, like customer_service")
+    return CaseSettings(
+        case_url=case_url,
+        default_owner=owner,
+        due_hours_asked_for_person=due.number("asked_for_person", defaults.due_hours_asked_for_person, 0.01),
+        due_hours_alert_thresholds=due.number("alert_thresholds", defaults.due_hours_alert_thresholds, 0.01),
+    )

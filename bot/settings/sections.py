@@ -219,3 +219,17 @@ class JourneySettings:
 
     # A touchpoint without an order, this many days after the customer's previous one, starts a new cycle.
     cycle_gap_days: int = 30
+
+
+@dataclass(frozen=True)
+class CaseSettings:
+    """Cases (``bot.cases``): where their dashboard page is, who owns one nobody else does, how long each may take."""
+
+    case_url: str  # with {id}: the dashboard page of one case, linked from every alert
+    default_owner: str = "customer_service"
+    # hours from opening to due, per reason a case is opened for
+    due_hours_asked_for_person: float = 4
+    due_hours_alert_thresholds: float = 48
+
+    def link(self, case_id: int) -> str:
+        return self.case_url.replace("{id}", str(case_id))

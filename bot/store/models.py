@@ -230,3 +230,51 @@ class SiloCorrection(Base):
     corrected_at = Column(DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (Index("ix_silo_corrections_response", "response_id"),)
+
+
+class Case(Base):
+    """A response somebody must act on: a customer asked for a person, or the answer crossed the alert thresholds.
+
+    One per response at most; its owner is a department (silo), its due time comes from ``cases:`` in
+    siloscope.yml. What happened to it, by whom and when, is in ``case_events``.
+    """
+
+    __tablename__ = "cases"
+    id = Column(Integer, primary_key=True)
+    response_id = Column(Integer, ForeignKey("feedback_responses.id", ondelete="CASCADE"), nullable=False,
+                         unique=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"))
+    owner = Column(String(64), nullable=False)
+    reason = Column(String(300), nullable=False)
+    status = Column(String(20), nullable=False, default="open")
+    opened_at = Column(DateTime, nullable=False, default=utcnow)
+    due_at = Column(DateTime, nullable=False)
+    closed_at = Column(DateTime)
+    outcome = Column(Text)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    events = relationship("CaseEvent", cascade="all, delete-orphan", order_by="CaseEvent.id", back_populates="case")
+
+    __table_args__ = (
+        Index("ix_cases_owner_status", "owner", "status"),
+        Index("ix_cases_status_due", "status", "due_at"),
+        Index("ix_cases_customer", "customer_id"),
+    )
+
+
+class CaseEvent(Base):
+    """One change to a case: opened, a status or owner change, a note, a new reason, closed with its outcome."""
+
+    __tablename__ = "case_events"
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    actor = Column(String(200), nullable=False)
+    kind = Column(String(20), nullable=False)
+    from_value = Column(String(300))
+    to_value = Column(String(300))
+    note = Column(Text)
+
+    case = relationship("Case", back_populates="events")
+
+    __table_args__ = (Index("ix_case_events_case", "case_id"),)

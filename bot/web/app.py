@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse, json
 
 from bot.settings import Settings, get_settings
 from bot.web import (
+    case_pages,
     customer_messages,
     customer_page,
     dashboard,
@@ -29,7 +30,7 @@ from bot.web import (
 
 BLUEPRINTS = (demo.blueprint, webhooks.blueprint, dashboard.blueprint, customer_messages.blueprint,
               retention.blueprint, response_pages.blueprint, dashboard_exports.blueprint, customer_page.blueprint,
-              journeys_page.blueprint)
+              journeys_page.blueprint, case_pages.blueprint)
 
 _app_counter = itertools.count()
 

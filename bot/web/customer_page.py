@@ -19,7 +19,7 @@ from analytics.html import page
 from analytics.journey import Journey, NoJourney, Step, customer_journey
 from bot.settings import Settings
 from bot.store.db import engine_for
-from bot.web.dashboard import _in_thread, require_token
+from bot.web.dashboard_access import in_thread, require_token
 
 blueprint = Blueprint("customer_page", url_prefix="/dashboard/customers")
 blueprint.on_request(require_token)
@@ -72,7 +72,7 @@ async def customer_page(request: Request, ref: str) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
     ref = unquote(ref)
     try:
-        journey: Journey = await _in_thread(partial(customer_journey, engine_for(settings.database_url), ref,
+        journey: Journey = await in_thread(partial(customer_journey, engine_for(settings.database_url), ref,
                                                     settings.journey.cycle_gap_days))
     except NoJourney as exc:
         return html(page("Siloscope dashboard: customer", "Customer not shown",

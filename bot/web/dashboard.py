@@ -1,7 +1,7 @@
 """The managers' dashboard on port 8000: the friction report with filters, drill-down and export.
 
-Everything needs the dashboard token (``SILOSCOPE_DASHBOARD_TOKEN``, else generated once into
-``var/dashboard_token`` and printed by ``make run``): as ``Authorization: Bearer``, or once as
+Everything needs the dashboard token (``bot/web/dashboard_access.py``; ``SILOSCOPE_DASHBOARD_TOKEN``, else
+generated once into ``var/dashboard_token`` and printed by ``make run``): as ``Authorization: Bearer``, or once as
 ``?token=`` which sets an HTTP-only cookie and redirects to the same page without it. Without a
 valid token every route answers 401 and shows nothing. The page is the HTML report itself (no
 script); bars and row names link to the quotes behind them, and the export links return exactly
@@ -10,17 +10,13 @@ the report shown, as CSV, JSON or HTML.
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 from collections.abc import Callable
 from functools import partial
 from html import escape
-from typing import Any
-from urllib.parse import urlencode
 
 from sanic import Blueprint
 from sanic.request import Request
-from sanic.response import HTTPResponse, html, redirect, text
+from sanic.response import HTTPResponse, html
 
 from analytics.drilldown import (
     QuotePage,
@@ -34,54 +30,15 @@ from analytics.report import FrictionReport
 from analytics.service import ReportOptions, load, make_report, window_for
 from bot.errors import NoFeedback, UsageError
 from bot.settings import Settings
-from bot.tokens import get_or_create_token
+from bot.web.dashboard_access import in_thread, require_token
 from bot.web.dashboard_filters import CUSTOM, filter_form, options_dict, page_number, query
-from bot.web.headers import is_https
 
 blueprint = Blueprint("dashboard", url_prefix="/dashboard")
-COOKIE = "siloscope_dashboard"
 QUOTES_PER_PAGE = 25
 REVIEW_LINK = '<p><a href="/dashboard/review">Answers to review, least sure first</a></p>'
 
 
-def dashboard_token() -> str:
-    """The token managers use; ``make run`` prints the dashboard address with it."""
-    return get_or_create_token("SILOSCOPE_DASHBOARD_TOKEN", "dashboard_token")
-
-
-def _presented_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.args.get("token") or request.cookies.get(COOKIE) or ""
-
-
-def _authorised(request: Request) -> bool:
-    presented = _presented_token(request)
-    return bool(presented) and hmac.compare_digest(presented.encode(), dashboard_token().encode())
-
-
-@blueprint.on_request
-async def require_token(request: Request) -> HTTPResponse | None:
-    """No token, no data: 401 with a hint where to find the token, and nothing else."""
-    if not _authorised(request):
-        return text("401 Unauthorized: the dashboard needs its token (printed by `make run`, or set "
-                    "SILOSCOPE_DASHBOARD_TOKEN); open /dashboard?token=...", status=401,
-                    headers={"WWW-Authenticate": 'Bearer realm="siloscope-dashboard"'})
-    if "token" in request.args:  # keep the token out of the address bar, history and shared links
-        rest = urlencode([(k, v) for k, v in request.query_args if k != "token"])
-        response = redirect(request.path + (f"?{rest}" if rest else ""))
-        # HTTP-only, same-site only, and Secure only where the browser can send it back (behind HTTPS)
-        response.add_cookie(COOKIE, request.args.get("token") or "", httponly=True, samesite="Strict",
-                            path="/dashboard", secure=is_https(request))
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    return None
-
-
-async def _in_thread(function: Callable[[], Any]) -> Any:
-    """Database work off the event loop, so webhooks keep flowing while a report is built."""
-    return await asyncio.get_running_loop().run_in_executor(None, function)
+blueprint.on_request(require_token)
 
 
 def _drill_link(values: dict[str, str], by: str) -> Callable[[str], str]:
@@ -111,7 +68,7 @@ def _response_link(response_id: int) -> str:
 
 async def _form(settings: Settings, values: dict[str, str]) -> str:
     """The filter form with the channels in the store and the period the changes compare with."""
-    channels: list[str] = await _in_thread(partial(channels_present, settings=settings))
+    channels: list[str] = await in_thread(partial(channels_present, settings=settings))
     try:
         compared = window_for(ReportOptions.from_query(values), settings.analytics.timezone).describe_previous()
     except UsageError:
@@ -131,7 +88,7 @@ async def dashboard(request: Request) -> HTTPResponse:
     if values.get("since") == CUSTOM:
         return await _error_page(settings, values, "custom dates: choose the first day of the period", 400)
     try:
-        report: FrictionReport = await _in_thread(partial(make_report, ReportOptions.from_query(values),
+        report: FrictionReport = await in_thread(partial(make_report, ReportOptions.from_query(values),
                                                           settings=settings))
     except NoFeedback as exc:
         return await _error_page(settings, values, str(exc), 200)
@@ -156,7 +113,7 @@ async def quotes(request: Request) -> HTTPResponse:
         return await _error_page(settings, values, "a hand-off needs both from and to", 400)
     handoff = (source, target) if source else None
     try:
-        found: QuotePage = await _in_thread(partial(
+        found: QuotePage = await in_thread(partial(
             quotes_behind, ReportOptions.from_query(values), key, (number - 1) * QUOTES_PER_PAGE,
             QUOTES_PER_PAGE, settings=settings, handoff=handoff))
     except UsageError as exc:
@@ -186,7 +143,7 @@ async def theme_page(request: Request) -> HTTPResponse:
     if not name:
         return await _error_page(settings, values, "choose a theme: the page needs its name", 400)
     try:
-        found: ThemePage | None = await _in_thread(partial(theme_quotes, ReportOptions.from_query(values), name,
+        found: ThemePage | None = await in_thread(partial(theme_quotes, ReportOptions.from_query(values), name,
                                                            settings=settings))
     except UsageError as exc:
         return await _error_page(settings, values, str(exc), 400)

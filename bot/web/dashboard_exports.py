@@ -29,7 +29,7 @@ from bot.errors import UsageError
 from bot.settings import Settings
 from bot.store.db import engine_for, session_factory
 from bot.store.repository import export_records
-from bot.web.dashboard import _in_thread, require_token
+from bot.web.dashboard_access import in_thread, require_token
 from bot.web.dashboard_filters import CUSTOM, RAW_EXPORTS, REPORT_EXPORTS, options_dict
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ async def export_report(request: Request, fmt: str) -> HTTPResponse:
     if fmt not in REPORT_TYPES:
         return text(f"unknown export format '{fmt}'; use one of {', '.join(REPORT_TYPES)}", status=404)
     try:
-        report = await _in_thread(partial(make_report, _options(request), settings=settings))
+        report = await in_thread(partial(make_report, _options(request), settings=settings))
     except UsageError as exc:
         return text(str(exc), status=400)
     filename = f"siloscope-report-{report.group_by}-{report.start}-{report.end}.{fmt}"
@@ -96,7 +96,7 @@ async def export_responses(request: Request, fmt: str) -> HTTPResponse | None:
     if fmt not in RAW_TYPES:
         return text(f"unknown export format '{fmt}'; use one of {', '.join(RAW_TYPES)}", status=404)
     try:
-        ids: list[int] = await _in_thread(partial(responses_matching, _options(request), settings=settings))
+        ids: list[int] = await in_thread(partial(responses_matching, _options(request), settings=settings))
     except UsageError as exc:
         return text(str(exc), status=400)
     loop = asyncio.get_running_loop()

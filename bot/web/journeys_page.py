@@ -19,7 +19,7 @@ from analytics.html import page
 from analytics.journey_stats import Drop, JourneyStats, Scores, Stage, journey_stats
 from bot.settings import Settings
 from bot.store.db import engine_for
-from bot.web.dashboard import _in_thread, require_token
+from bot.web.dashboard_access import in_thread, require_token
 
 blueprint = Blueprint("journeys_page", url_prefix="/dashboard/journeys")
 blueprint.on_request(require_token)
@@ -124,7 +124,7 @@ def journeys_body(stats: JourneyStats) -> str:
 @blueprint.get("/")
 async def journeys_page(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
-    stats: JourneyStats = await _in_thread(partial(
+    stats: JourneyStats = await in_thread(partial(
         journey_stats, engine_for(settings.database_url), settings.journey.cycle_gap_days,
         dissatisfied_at_or_below=settings.analytics.metrics.dissatisfied_at_or_below))
     subtitle = f"Purchase cycles: a new one after {settings.journey.cycle_gap_days} days without an order"

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from functools import partial
 from html import escape
 from typing import Any
-from urllib.parse import urlsplit
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -24,7 +23,8 @@ from bot.errors import UsageError
 from bot.settings import Settings
 from bot.taxonomy import load_taxonomy
 from bot.web.customer_page import customer_link
-from bot.web.dashboard import _in_thread, _response_link, require_token
+from bot.web.dashboard import _response_link
+from bot.web.dashboard_access import in_thread, require_token, same_origin
 from bot.web.dashboard_filters import page_number
 
 blueprint = Blueprint("dashboard_responses", url_prefix="/dashboard")
@@ -34,7 +34,7 @@ blueprint.on_request(require_token)
 @blueprint.get("/responses/<response_id:int>")
 async def response_page(request: Request, response_id: int) -> HTTPResponse:
     """One stored response as it was analysed: answers, sentiment, attributions with evidence, hand-offs."""
-    response: ResponseDetail | None = await _in_thread(partial(response_detail, response_id,
+    response: ResponseDetail | None = await in_thread(partial(response_detail, response_id,
                                                                settings=request.app.ctx.settings))
     if response is None:
         return html(page("Siloscope dashboard", "Response not found",
@@ -99,29 +99,21 @@ def _correction_form(response: ResponseDetail, message: str = "") -> str:
             f'<button type="submit">Correct</button></form></section>')
 
 
-def _same_origin(request: Request) -> bool:
-    """A browser's form post carries Origin; one from another site is refused (the cookie is SameSite too)."""
-    origin = request.headers.get("origin")
-    if not origin:
-        return True  # not a browser's cross-site post: curl, or a script with the Bearer token
-    return urlsplit(origin).netloc == request.host
-
-
 @blueprint.post("/responses/<response_id:int>/silo")
 async def correct_response(request: Request, response_id: int) -> HTTPResponse:
     """A manager's correction: recorded with who and when, the response and reports follow, the model learns."""
     settings: Settings = request.app.ctx.settings
-    if not _same_origin(request):
+    if not same_origin(request):
         return text("403 Forbidden: a correction must come from the dashboard's own page", status=403)
     form: Mapping[str, Any] = request.form or {}
     silo, by = (form.get("silo") or "").strip(), (form.get("by") or "").strip()
     try:
-        await _in_thread(partial(correct, settings.database_url, response_id, silo, by))
+        await in_thread(partial(correct, settings.database_url, response_id, silo, by))
     except NoSuchResponse as exc:
         return html(page("Siloscope dashboard", "Response not found", f"<section><p>{escape(str(exc))}.</p>"
                                                                        "</section>"), status=404)
     except CorrectionRefused as exc:
-        detail = await _in_thread(partial(response_detail, response_id, settings=settings))
+        detail = await in_thread(partial(response_detail, response_id, settings=settings))
         body = _correction_form(detail, f"Not changed: {exc}.") if detail else ""
         return html(page("Siloscope dashboard: response", f"Response #{response_id}", body), status=400)
     return redirect(f"/dashboard/responses/{response_id}", status=303)
@@ -144,7 +136,7 @@ async def review(request: Request) -> HTTPResponse:
         number = page_number(request)
     except UsageError as exc:
         return text(str(exc), status=400)
-    answers: list[UnsureAnswer] = await _in_thread(partial(
+    answers: list[UnsureAnswer] = await in_thread(partial(
         review_queue, REVIEW_PER_PAGE + 1, (number - 1) * REVIEW_PER_PAGE, settings=settings))
     items = "".join(quote_html(a.id, a.text, _unsure_meta(a), _response_link) for a in answers[:REVIEW_PER_PAGE]
     ) or '<p class="muted">Nothing to review: every answer with words has been corrected or there is none.</p>'

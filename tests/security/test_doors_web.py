@@ -63,6 +63,8 @@ RESPONSES = {
     "customer page": ("GET", "/dashboard/customers/C-1"),
     "customer page without token": ("GET", "/dashboard/customers/C-1"),
     "journeys page": ("GET", "/dashboard/journeys"),
+    "case queue": ("GET", "/dashboard/cases"),
+    "unknown case": ("GET", "/dashboard/cases/424242"),
     "unknown page": ("GET", "/no-such-page"),
     "webhook without signature": ("POST", "/webhooks/touchpoint"),
     "bad demo reference": ("GET", "/?customer=%3Cscript%3E"),
@@ -72,8 +74,8 @@ RESPONSES = {
 @pytest.mark.parametrize("what", list(RESPONSES))
 def test_every_response_carries_the_security_headers(web: WebService, what: str) -> None:
     method, path = RESPONSES[what]
-    auth = {"Authorization": f"Bearer {TOKEN}"} if what in ("dashboard", "export", "customer page",
-                                                                     "journeys page") else {}
+    auth = {"Authorization": f"Bearer {TOKEN}"} if what in ("dashboard", "export", "customer page", "journeys page",
+                                                                     "case queue", "unknown case") else {}
     answer = requests.request(method, web.url(path), headers=auth, data=b"{}", timeout=30, allow_redirects=False)
     assert answer.status_code < 500, answer.text[:300]
     assert answer.headers.get("X-Frame-Options") == "DENY"

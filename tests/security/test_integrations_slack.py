@@ -52,9 +52,10 @@ def test_a_quote_pings_nobody_and_shows_no_link_of_its_own(sessions, peers, caps
     shown = quote.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     assert shown == ATTACK.translate(str.maketrans("*_~`", "＊＿～｀"))
     assert "&lt;!here&gt;" in body["text"] and "&amp; thanks" in body["text"]
-    # The one real link is ours: the dashboard button.
-    button = body["blocks"][3]["elements"][0]
-    assert button["url"].startswith("http://localhost:8000/dashboard/responses/")
+    # The only real links are ours: the dashboard and case buttons.
+    buttons = body["blocks"][3]["elements"]
+    assert [b["url"].rsplit("/", 1)[0] for b in buttons] == [
+        "http://localhost:8000/dashboard/responses", "http://localhost:8000/dashboard/cases"]
 
 
 def test_a_quote_at_the_limit_is_cut_between_whole_escapes(channel_env, sessions, peers, capsys) -> None:
