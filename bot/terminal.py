@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO
 
 from rich import box
 from rich.console import Console, RenderableType
 from rich.measure import Measurement
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -92,3 +94,33 @@ def _least_widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> l
     while sum(w or 1 for w in least) + gaps > MAX_WIDTH:
         least[least.index(max(w or 0 for w in least))] = None
     return least
+
+
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """``advance(n)`` for long work: a bar on stderr when stderr is a terminal, else nothing at all.
+
+    Only a person watching needs it; a pipe, a log or ``--json`` output stays exactly as before.
+    """
+    if not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TimeRemainingColumn(), console=Console(file=sys.stderr, width=width(sys.stderr)), transient=True,
+                   redirect_stdout=False, redirect_stderr=False)
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def tracked[T](items: Iterable[T], description: str, total: int | None, every: int = 1000) -> Iterator[T]:
+    """The items, with a progress bar (see ``progress``) moved every ``every`` items, not each one."""
+    with progress(description, total) as advance:
+        pending = 0
+        for item in items:
+            yield item
+            pending += 1
+            if pending == every:
+                advance(pending)
+                pending = 0
+        advance(pending)
