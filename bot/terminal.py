@@ -65,15 +65,15 @@ def table(
 ) -> Table:
     """A plain table: headers, rows of already formatted cells; columns in ``numeric`` align right.
 
+    Cells and title are plain text, never rich markup: a customer's "[email]" or "[bold]" is printed as written.
     With ``total`` the last row is a total and gets a rule above it.
     """
-    grid = Table(title=title, title_justify="left", box=RULED, show_edge=False, header_style="bold",
-                 padding=(0, 1, 0, 0), pad_edge=False)
+    grid = Table(title=Text(title) if title else None, title_justify="left", box=RULED, show_edge=False,
+                 header_style="bold", padding=(0, 1, 0, 0), pad_edge=False)
     for index, (header, least) in enumerate(zip(headers, _least_widths(headers, rows), strict=True)):
         grid.add_column(Text(header), justify="right" if index in numeric else "left", overflow="fold",
                         min_width=least)
     for index, row in enumerate(rows):
-        # Text, not str: a cell holds customers' and webhooks' words, and "[b]" or ":x:" is no markup there.
         cells = (Text(cell) if isinstance(cell, str) else cell for cell in row)
         grid.add_row(*cells, end_section=total and index == len(rows) - 2)
     return grid
