@@ -26,7 +26,7 @@ from bot.evaluation import (
     evaluate_rows,
     read_set,
 )
-from bot.terminal import render, table
+from bot.terminal import render, table, tracked
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = Path("shared") / "datasets"
@@ -135,7 +135,9 @@ def evaluate_set(path: Path, sample: int | None = None) -> SetResult:
 
 
 def evaluate_all(paths: list[Path], sample: int | None = None) -> list[SetResult]:
-    return [evaluate_set(path, sample) for path in find_sets(paths)]
+    """Every set among ``paths``, with a progress bar per set for a person at a terminal (some take minutes)."""
+    sets = find_sets(paths)
+    return [evaluate_set(path, sample) for path in tracked(sets, "Scoring labelled sets", len(sets), every=1)]
 
 
 def _pair(report: Report | None) -> str:

@@ -63,3 +63,25 @@ def test_export_to_the_terminal_itself_draws_no_bar(tmp_database: str) -> None:
     code, shown = run_on_terminal("export")
     assert code == 0 and "Exporting responses" not in shown
     assert shown.count("\n") == 51
+
+
+def test_eval_over_folders_shows_a_bar_per_set_and_a_pipe_gets_only_the_table(tmp_path: Path) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "eval"
+    for name in ("attribution_small.csv", "sentiment_small.csv"):
+        (tmp_path / name).write_bytes((fixtures / name).read_bytes())
+    code, shown = run_on_terminal("eval", "all", "--no-shared", str(tmp_path))
+    assert code == 0, shown
+    assert "Scoring labelled sets" in shown and "2/2" in shown
+    piped = _piped("eval", "all", "--no-shared", str(tmp_path), "--json")
+    assert piped.returncode == 0 and piped.stderr == "" and piped.stdout.startswith("{")
+
+
+def test_learn_shows_that_it_retrains(tmp_database: str, tmp_path: Path) -> None:
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text("text,silo\nthe invoice was charged twice,finance\n", encoding="utf-8")
+    code, shown = run_on_terminal("learn", str(labelled))
+    assert code == 0, shown
+    assert "Retraining attribution" in shown and "learnt 1 new examples" in shown
+    labelled.write_text("text,silo\nthe parcel came a week late,delivery\n", encoding="utf-8")
+    piped = _piped("learn", str(labelled))
+    assert piped.returncode == 0 and piped.stderr == "" and piped.stdout.startswith("learnt 1 new examples")
