@@ -85,3 +85,9 @@ def test_learn_shows_that_it_retrains(tmp_database: str, tmp_path: Path) -> None
     labelled.write_text("text,silo\nthe parcel came a week late,delivery\n", encoding="utf-8")
     piped = _piped("learn", str(labelled))
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout.startswith("learnt 1 new examples")
+
+
+def test_bench_report_shows_its_seeding(tmp_database: str) -> None:
+    code, shown = run_on_terminal("bench", "report", "--rows", "3000")
+    assert code == 0, shown
+    assert "Seeding the benchmark store" in shown and "3000/3000" in shown and "whole department report" in shown
