@@ -11,21 +11,41 @@ from analytics.html import render_html
 from analytics.metrics import METRIC_LABELS
 from analytics.report import FrictionReport, Row
 from bot.privacy.spreadsheet import safe_cell
+from bot.terminal import render as render_text
+from bot.terminal import table
 
 FORMATS = ("table", "csv", "json", "html")
 
 
-def _table_columns(report: FrictionReport) -> list[tuple[str, str]]:
-    columns = [(m, label) for m, label in METRIC_LABELS.items()]
-    columns.insert(2, ("friction_change", "Δ friction"))
+# Short headers (a line break where they wrap) so that ten numbers and a name fit 100 columns; the
+# legend under the table gives the full names (METRIC_LABELS, as the HTML report and the dashboard say).
+TERMINAL_HEADERS = {
+    "volume": "Volume", "friction_index": "Friction", "friction_change": "Δ", "mean_score": "Satisf.\n1–5",
+    "dissatisfied_share": "Dissat.\n1–2", "mean_effort": "Effort\n7=easy", "high_effort_share": "High\neffort",
+    "negative_share": "Neg.\nsent.", "repeat_rate": "Repeat", "mentions": "Mentions",
+}  # fmt: skip
+MENTIONS_LABEL = "Responses naming the silo at all"
+
+
+def _legend(columns: list[str]) -> str:
+    """What each short header stands for, in the words of METRIC_LABELS."""
+    full = {**METRIC_LABELS, "mentions": MENTIONS_LABEL}
+    short = {name: TERMINAL_HEADERS[name].replace("\n", " ") for name in columns if name in full}
+    return "; ".join(f"{header}: {full[name].lower()}" for name, header in short.items()
+                     if header.lower() != full[name].lower()) + "."
+
+
+def _table_columns(report: FrictionReport) -> list[str]:
+    columns = list(METRIC_LABELS)
+    columns.insert(2, "friction_change")
     if report.group_by == "silo":
-        columns.append(("mentions", "Mentions"))
+        columns.append("mentions")
     return columns
 
 
 def _cells(report: FrictionReport, row: Row) -> list[str]:
     cells = []
-    for name, _ in _table_columns(report):
+    for name in _table_columns(report):
         if name == "friction_change":
             cells.append(format_change(row, "friction_index"))
         elif name == "mentions":
@@ -36,29 +56,21 @@ def _cells(report: FrictionReport, row: Row) -> list[str]:
 
 
 def render_table(report: FrictionReport) -> str:
-    """A fixed-width table for the terminal, with the window and the significance legend."""
-    headers = [report.group_by.replace("_", " ").title(), *[label for _, label in _table_columns(report)]]
-    body = [[row.label, *_cells(report, row)] for row in report.rows]
-    body.append([report.total.label, *_cells(report, report.total)])
-    widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
-                                                                                               strict=True)))
-
+    """A table at most 100 columns wide (``bot.terminal``), with the window, a legend and the significance note."""
+    columns = _table_columns(report)
+    headers = [report.group_by.replace("_", " ").title(), *(TERMINAL_HEADERS[name] for name in columns)]
+    body = [[row.label, *_cells(report, row)] for row in [*report.rows, report.total]]
     filters = ", ".join(f"{k}={v}" for k, v in report.filters.items()) or "none"
-    out = [f"Friction report, {report.window}; filters: {filters}", "", line(headers),
-           line(["-" * w for w in widths])]
-    out += [line(cells) for cells in body[:-1]]
-    out += [line(["-" * w for w in widths]), line(body[-1]), ""]
-    out.append("Δ compares with the previous period of the same length; ▲/▼ only when significant "
-               "(95% interval excludes 0).")
+    notes = [_legend(columns),
+             "Δ: friction against the previous period of the same length; ▲/▼ only when significant "
+             "(95% interval excludes 0)."]
     if report.handoffs:
-        top = ", ".join(f"{h.from_silo}→{h.to_silo} {h.count}" for h in report.handoffs[:5])
-        out.append(f"Top hand-offs: {top}")
+        notes.append("Top hand-offs: " + ", ".join(f"{h.from_silo}→{h.to_silo} {h.count}"
+                                                   for h in report.handoffs[:5]))
     if report.themes:
-        out.append("Recurring complaint themes: " + "; ".join(f"{t.name} ({t.count})" for t in report.themes[:5]))
-    return "\n".join(out) + "\n"
+        notes.append("Recurring complaint themes: " + "; ".join(f"{t.name} ({t.count})" for t in report.themes[:5]))
+    grid = table(headers, body, numeric=range(1, len(headers)), total=True)
+    return render_text(f"Friction report, {report.window}; filters: {filters}", "", grid, "", *notes)
 
 
 def render_csv(report: FrictionReport) -> str:

@@ -4,7 +4,9 @@ The list below is all ``siloscope --help`` needs, so it imports no subcommand: a
 module (and with it SQLAlchemy, scikit-learn, Sanic...) is imported only when that subcommand is
 named. Its module exposes ``configure(parser)``, which adds its arguments and sets ``handler`` (a
 function taking the parsed arguments and returning an exit code). Errors a user can fix raise
-``UsageError``: they print one line and exit 2, never a traceback.
+``UsageError``: they print one line on stderr and exit 2, never a traceback, with ``--json`` too: stdout
+then stays empty, so a script never parses half an answer.
+An argument a subcommand does not know is reported with that subcommand's usage, not the top level's.
 """
 
 from __future__ import annotations
@@ -129,18 +131,65 @@ COMMANDS = (
 )
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked (``--help`` stays fast)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("siloscope")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            found = "unknown (not installed)"
+        print(f"siloscope {found}")
+        parser.exit()
+
+
 def _parser(commands: Sequence[Command], *, configure: bool) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siloscope",
         description="Siloscope: customer feedback attributed to the department responsible.",
+        epilog="Run `siloscope COMMAND --help` for a command's own options.",
     )
+    parser.add_argument("--version", action=_Version)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for command in commands:
         # Without its module the subcommand's own --help and arguments are not known yet: let them through.
         sub = subparsers.add_parser(command.name, help=command.help, add_help=configure)
         if configure:
+            sub.description = _sentence(command.help)  # a module may say more
             command.load().configure(sub)
+            _describe_actions(sub)
+    return parser
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _describe_actions(parser: argparse.ArgumentParser) -> None:
+    """``outbox list --help`` opens with the line ``outbox --help`` lists it with, unless it has its own."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for listed in action._choices_actions:
+                nested = action.choices[listed.dest]
+                if not nested.description and listed.help:
+                    nested.description = _sentence(listed.help)
+                _describe_actions(nested)
+
+
+def _chosen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The innermost parser the arguments chose (``outbox list``'s, not ``siloscope``'s)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            name = getattr(args, action.dest, None)
+            if name in action.choices:
+                return _chosen(action.choices[name], args)
     return parser
 
 
@@ -153,7 +202,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse in two steps: find the subcommand with the cheap list, then parse again with its module."""
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen, _rest = _parser(COMMANDS, configure=False).parse_known_args(argv)
-    return build_parser([chosen.command]).parse_args(argv)
+    parser = build_parser([chosen.command])
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # argparse would blame the top level and print its usage: the subcommand's helps more
+        _chosen(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

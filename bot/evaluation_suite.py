@@ -15,6 +15,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.console import RenderableType
+
 from bot.evaluation import (
     COLUMNS,
     DatasetError,
@@ -24,6 +26,7 @@ from bot.evaluation import (
     evaluate_rows,
     read_set,
 )
+from bot.terminal import render, table, tracked
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = Path("shared") / "datasets"
@@ -132,7 +135,9 @@ def evaluate_set(path: Path, sample: int | None = None) -> SetResult:
 
 
 def evaluate_all(paths: list[Path], sample: int | None = None) -> list[SetResult]:
-    return [evaluate_set(path, sample) for path in find_sets(paths)]
+    """Every set among ``paths``, with a progress bar per set for a person at a terminal (some take minutes)."""
+    sets = find_sets(paths)
+    return [evaluate_set(path, sample) for path in tracked(sets, "Scoring labelled sets", len(sets), every=1)]
 
 
 def _pair(report: Report | None) -> str:
@@ -143,38 +148,50 @@ def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _notes(result: SetResult, notes: list[str]) -> str:
+    """The set's short note for its row; long explanations go to ``notes``, printed under the tables."""
+    product = result.product
+    note = []
+    if result.error:
+        notes.append(result.error)
+        return "see note below"
+    if result.refused:
+        notes.append(result.refused)
+        return "in-sample: refused"
+    if product is not None and product.left_out:
+        note.append("leave-one-source-out")
+    if product is not None and product.seen_in_training:
+        note.append(f"in-sample rows: {product.seen_in_training}")
+    return ", ".join(note)
+
+
 def render_table(results: list[SetResult]) -> str:
-    """One line per set: rows, accuracy / macro-F1 of the product and the baselines, coverage, ECE, notes."""
-    titles = [BASELINE_TITLES[name] for task in BASELINES for name in BASELINES[task]]
-    header = ["set", "task", "rows", "Siloscope acc / F1", *titles, "coverage", "ECE", "notes"]
-    table = [header]
+    """One table per task (at most 100 columns): rows, accuracy / macro-F1 of the product and the baselines,
+    coverage and ECE (attribution), notes; a set whose task is unknown gets a line under them."""
     notes: list[str] = []
-    for result in results:
-        if result.error:
-            dashes = ["–"] * len(titles)
-            table.append([result.name, result.task or "?", "–", "unreadable", *dashes, "–", "–", "see below"])
-            notes.append(result.error)
+    parts: list[RenderableType | str] = []
+    for task, baselines in BASELINES.items():
+        chosen = [r for r in results if r.task == task]
+        if not chosen:
             continue
-        product = result.product
-        cells = [_pair(result.baselines.get(name)) for task in BASELINES for name in BASELINES[task]]
-        note = []
-        if result.refused:
-            note.append("in-sample: refused")
-            notes.append(result.refused)
-        elif product is not None:
-            if product.left_out:
-                note.append("leave-one-source-out")
-            if product.seen_in_training:
-                note.append(f"in-sample rows: {product.seen_in_training}")
-        table.append([
-            result.name, result.task or "?", str(result.rows), "refused" if result.refused else _pair(product),
-            *cells, _number(product.coverage if product else None), _number(product.ece if product else None),
-            ", ".join(note),
-        ])
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in table]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    lines += ["", "accuracy / macro-F1 by the rules of `siloscope eval`; coverage: share of rows given a silo; "
+        attribution = task == "attribution"
+        headers = ["Set", "Rows", "Siloscope\nacc / F1", *(f"{BASELINE_TITLES[b]}\nacc / F1" for b in baselines)]
+        headers += ["Coverage", "ECE"] if attribution else []
+        body = []
+        for result in chosen:
+            product = None if result.error or result.refused else result.product
+            scored = "unreadable" if result.error else "refused" if result.refused else _pair(product)
+            cells = [result.name, "–" if result.error else str(result.rows), scored,
+                     *(_pair(result.baselines.get(b)) for b in baselines)]
+            if attribution:
+                cells += [_number(product.coverage if product else None), _number(product.ece if product else None)]
+            body.append([*cells, _notes(result, notes)])
+        parts += [table([*headers, "Notes"], body, title=task.title(), numeric=range(1, len(headers))), ""]
+    for result in results:
+        if result.task not in BASELINES:
+            parts.append(f"{result.name}: unreadable, see note below")
+            _notes(result, notes)
+    parts += ["accuracy / macro-F1 by the rules of `siloscope eval`; coverage: share of rows given a silo; "
               "ECE: calibration error of the top silo's confidence (10 bins)."]
-    lines += [f"note: {note}" for note in notes]
-    return "\n".join(lines)
+    parts += [f"note: {note}" for note in notes]
+    return render(*parts).rstrip("\n")

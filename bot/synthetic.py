@@ -36,7 +36,7 @@ from __future__ import annotations
 import random
 import secrets
 from bisect import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate
@@ -284,6 +284,7 @@ def _chunks(total: int) -> Iterator[int]:
 
 
 def seed(engine: Engine, taxonomy: Taxonomy, rows: int, days: int = 90, seed: int = 7,
+         progress: Callable[[int], None] | None = None,  # told each batch's size as it is written
          now: datetime | None = None) -> SeedResult:
     """Write ``rows`` synthetic responses (with customers, orders, unanswered touchpoint events, attributions...).
 
@@ -355,6 +356,8 @@ def seed(engine: Engine, taxonomy: Taxonomy, rows: int, days: int = 90, seed: in
                 connection.execute(attr_t.insert(), attributions)
             if handoffs:
                 connection.execute(hand_t.insert(), handoffs)
+            if progress is not None:
+                progress(size)
         if connection.dialect.name == "postgresql":
             for table in (customers_t, events_t, conv_t, resp_t, attr_t, hand_t):
                 connection.execute(text(

@@ -75,13 +75,15 @@ def handle(args: argparse.Namespace) -> int:
     from bot.settings import get_settings
     from bot.store.db import make_engine, migrate
     from bot.synthetic import seed
+    from bot.terminal import progress
 
     with tempfile.TemporaryDirectory(prefix="siloscope-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         engine = make_engine(url)
         migrate(engine)
         started = time.perf_counter()
-        seed(engine, load(get_settings()), args.rows, DAYS)
+        with progress("Seeding the benchmark store", args.rows) as advance:
+            seed(engine, load(get_settings()), args.rows, DAYS, progress=advance)
         seed_s = time.perf_counter() - started
         engine.dispose()
         child = subprocess.run(

@@ -14,8 +14,6 @@ import json
 import sys
 from datetime import datetime
 
-from rich.markup import escape
-
 from bot.case_queries import CaseDetail, CaseRow, case_detail, check_filters, list_cases
 from bot.cases import STATUSES, NoSuchCase, close, update
 from bot.commands.actor import actor
@@ -23,7 +21,7 @@ from bot.errors import UsageError
 from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory
 from bot.taxonomy import load_taxonomy
-from bot.terminal import console, table
+from bot.terminal import render, table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -71,11 +69,6 @@ def _due(row: CaseRow) -> str:
     return f"{_when(row.due_at)} OVERDUE" if row.overdue else _when(row.due_at)
 
 
-def _inert(cells: list[list[str]]) -> list[list[str]]:
-    """Customers' and staff's words shown as typed: "[email]" is a redaction tag, not rich markup."""
-    return [[escape(cell) for cell in row] for row in cells]
-
-
 def run_list(args: argparse.Namespace) -> int:
     silo, status = (args.silo or "").strip() or None, (args.status or "").strip() or None
     check_filters(load_taxonomy(), silo, status)
@@ -90,7 +83,7 @@ def run_list(args: argparse.Namespace) -> int:
               + (" past their due time" if args.overdue else ""))
         return 0
     cells = [[str(r.id), r.owner, r.status, _due(r), r.reason, r.quote or ""] for r in rows]
-    console().print(table(["ID", "OWNER", "STATUS", "DUE (UTC)", "WHY", "WORDS"], _inert(cells), numeric=[0]))
+    sys.stdout.write(render(table(["ID", "OWNER", "STATUS", "DUE (UTC)", "WHY", "WORDS"], cells, numeric=[0])))
     return 0
 
 
@@ -120,11 +113,9 @@ def run_show(args: argparse.Namespace) -> int:
         f"Response #{case.response_id}: {link}",
         f"Words: {found.text or '(none given)'}",
     ] + ([f"Outcome: {case.outcome}"] if case.outcome else [])
-    out = console()
-    out.print("\n".join(lines), markup=False)
-    out.print(table(["WHEN (UTC)", "BY", "WHAT", "DETAIL"],
-                    _inert([[_when(e.at), e.by, e.kind, " → ".join(v for v in (e.from_value, e.to_value) if v)
-                             + (f" {e.note}" if e.note else "")] for e in found.history]), title="History"))
+    history = [[_when(e.at), e.by, e.kind, " → ".join(v for v in (e.from_value, e.to_value) if v)
+                + (f" {e.note}" if e.note else "")] for e in found.history]
+    sys.stdout.write(render("\n".join(lines), table(["WHEN (UTC)", "BY", "WHAT", "DETAIL"], history, title="History")))
     return 0
 
 

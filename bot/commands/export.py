@@ -12,7 +12,8 @@ from bot.period_syntax import parse_since
 from bot.privacy.spreadsheet import safe_cell
 from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory
-from bot.store.repository import export_records
+from bot.store.repository import count_exported, export_records
+from bot.terminal import tracked
 
 CSV_COLUMNS = [
     "response_id", "created_at", "updated_at", "status", "customer_ref", "touchpoint", "channel", "order_id",
@@ -64,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
     with session_factory(engine_for(get_settings().database_url))() as session:
         records = export_records(session, since=since)
+        if not sys.stdout.isatty():  # into a file or a pipe: show how far it is (on a terminal the rows show it)
+            records = tracked(records, "Exporting responses", count_exported(session, since=since))
         writer = write_csv if args.format == "csv" else write_json
         writer(records, sys.stdout)
     return 0

@@ -12,10 +12,12 @@ import argparse
 import json
 import sys
 
+from rich.console import RenderableType
+
 from analytics.journey import Journey, Step, customer_journey
 from bot.settings import get_settings
 from bot.store.db import engine_for
-from bot.terminal import console, table
+from bot.terminal import render, table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -39,23 +41,23 @@ def _row(step: Step) -> list[str]:
 
 def print_tables(journey: Journey) -> None:
     """One table per cycle, then its hand-offs and what the customer said (too long for a column)."""
-    out = console()
-    out.print(f"Customer {journey.customer_ref}: {len(journey.steps)} touchpoints in {len(journey.cycles)} "
-              f"purchase cycle(s)", markup=False)
+    parts: list[RenderableType] = [f"Customer {journey.customer_ref}: {len(journey.steps)} touchpoints in "
+                                   f"{len(journey.cycles)} purchase cycle(s)"]
     for summary in journey.cycles:
         orders = ", ".join(summary.orders) or "no order"
         mean = "no score" if summary.mean_score is None else f"mean score {summary.mean_score}"
         steps = [s for s in journey.steps if s.cycle == summary.cycle]
-        out.print()
-        out.print(table(["Date", "Touchpoint", "Order", "Score", "Effort", "Contacts", "Blamed", "Status",
-                         "Resp."], [_row(s) for s in steps], numeric=(3, 4, 5, 8),
-                        title=f"Cycle {summary.cycle} · {orders} · {summary.answered}/{summary.touchpoints} "
-                              f"answered · {mean}"))
+        parts.append("")
+        parts.append(table(["Date", "Touchpoint", "Order", "Score", "Effort", "Contacts", "Blamed", "Status",
+                            "Resp."], [_row(s) for s in steps], numeric=(3, 4, 5, 8),
+                           title=f"Cycle {summary.cycle} · {orders} · {summary.answered}/{summary.touchpoints} "
+                                 f"answered · {mean}"))
         for step in steps:
             if step.handoffs:
-                out.print(f"  #{step.response_id} hand-off: {', '.join(step.handoffs)}", markup=False)
+                parts.append(f"  #{step.response_id} hand-off: {', '.join(step.handoffs)}")
             if step.text:
-                out.print(f"  #{step.response_id} {step.touchpoint or ''}: {step.text}", markup=False)
+                parts.append(f"  #{step.response_id} {step.touchpoint or ''}: {step.text}")
+    sys.stdout.write(render(*parts))
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.settings import get_settings
     from bot.store.db import engine_for, session_factory
     from bot.taxonomy import load_taxonomy
+    from bot.terminal import progress
 
     chosen = [bool(args.file), args.show, args.forget is not None]
     if sum(chosen) != 1:
@@ -66,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
             removed = forget_source(session, args.forget)
             if not removed:
                 raise UsageError(f"nothing was learnt from '{args.forget}' (see: siloscope learn --show)")
-            company_attributor(session)  # retrain now, not at a customer's answer
+            with progress("Retraining attribution", None):
+                company_attributor(session)  # retrain now, not at a customer's answer
             per_silo = examples_per_silo(session)
         result: dict[str, object] = {"forgotten": removed, "source": args.forget, "per_silo": per_silo}
         summary = f"forgot {removed} examples from {args.forget}; the company now has {describe(per_silo)}"
@@ -84,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 session.commit()
                 if outcome.added:
-                    company_attributor(session)  # retrain now, and leave the model on disk for the servers
+                    with progress("Retraining attribution", None):
+                        company_attributor(session)  # retrain now, and leave the model on disk for the servers
         result = {
             "source": source, "rows": len(pairs), "added": outcome.added, "already_known": outcome.already_known,
             "total": outcome.total, "per_silo": outcome.per_silo, "dry_run": bool(args.dry_run),

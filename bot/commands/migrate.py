@@ -12,6 +12,10 @@ from bot.store.db import make_engine, migrate
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Create the database named by DATABASE_URL (default $SILOSCOPE_VAR/siloscope.db), or upgrade its "
+        "schema to this version's. Safe to run again: an up-to-date database is left as it is."
+    )
     parser.set_defaults(handler=run)
 
 

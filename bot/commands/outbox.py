@@ -16,6 +16,7 @@ from bot.errors import UsageError
 from bot.settings import get_settings
 from bot.store.db import engine_for, session_factory
 from bot.store.models import OutboxMessage
+from bot.terminal import render, table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +46,11 @@ def _row(message: OutboxMessage) -> dict[str, object]:
     }
 
 
+def _short(error: str, limit: int = 160) -> str:
+    """A peer's error can be a whole HTML page: two lines of it say what failed, --json has it all."""
+    return error if len(error) <= limit else error[: limit - 1] + "…"
+
+
 def run_list(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -56,13 +62,11 @@ def run_list(args: argparse.Namespace) -> int:
     if not rows:
         print("outbox is empty" if not args.status else f"no {args.status} messages")
         return 0
-    print(f"{'ID':>5}  {'STATUS':<9}  {'KIND':<7}  {'DESTINATION':<20}  {'TRIES':>5}  {'NEXT ATTEMPT (UTC)':<19}  "
-          "LAST ERROR")
-    for row in rows:
-        when = "-" if row["status"] in ("delivered", "dead") else str(row["next_attempt_at"])[:19]
-        error = (row["last_error"] or "")[:60]
-        print(f"{row['id']:>5}  {row['status']:<9}  {row['kind']:<7}  {row['destination']:<20}  "
-              f"{row['attempts']:>5}  {when:<19}  {error}")
+    body = [[str(row["id"]), str(row["status"]), str(row["kind"]), str(row["destination"]), str(row["attempts"]),
+             "-" if row["status"] in ("delivered", "dead") else str(row["next_attempt_at"])[:19],
+             _short(str(row["last_error"] or ""))] for row in rows]
+    headers = ["ID", "Status", "Kind", "Destination", "Tries", "Next attempt (UTC)", "Last error"]
+    sys.stdout.write(render(table(headers, body, numeric=(0, 4))))
     return 0
 
 

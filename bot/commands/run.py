@@ -18,6 +18,11 @@ from bot.web.dashboard_access import dashboard_token
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Start the action server, Rasa (its workers behind one front) and the web service, with the ports "
+        "of siloscope.yml (Rasa 5005, actions 5055, web 8000), and keep them running: a server that stops "
+        "is restarted. Ctrl-C stops everything. Needs a trained model in models/ (make setup)."
+    )
     parser.add_argument("--host", default=None, help="interface to bind (default: $SILOSCOPE_BIND, else 127.0.0.1)")
     parser.set_defaults(handler=run)
 

@@ -11,6 +11,7 @@ from bot.errors import UsageError
 from bot.settings import get_settings
 from bot.store.db import engine_for
 from bot.synthetic import seed
+from bot.terminal import progress
 
 MAX_ROWS = 10_000_000
 
@@ -41,7 +42,8 @@ def handle(args: argparse.Namespace) -> int:
                 print("The store already has feedback; not seeding.")
                 return 0
     started = time.perf_counter()
-    result = seed(engine, load(settings), args.rows, args.days, args.seed)
+    with progress("Seeding responses", args.rows) as advance:
+        result = seed(engine, load(settings), args.rows, args.days, args.seed, progress=advance)
     print(f"Seeded {result.rows:,} responses (ids {result.first_response_id}–{result.last_response_id}) over "
           f"{args.days} days in {time.perf_counter() - started:.1f} s. Try: siloscope report")
     return 0

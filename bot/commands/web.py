@@ -9,7 +9,12 @@ from bot.web.app import create_app
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.description = (
+        "Serve the dashboard, the touchpoint webhooks and the demo page alone, without Rasa "
+        "(siloscope run starts everything)."
+    )
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)")
     parser.add_argument("--port", type=int, default=None, help="default: ports.web in siloscope.yml (8000)")
     parser.set_defaults(handler=run)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from bot.store.models import (
     Attribution,
@@ -101,59 +101,80 @@ def replace_attributions(
     response.handoffs = handoffs
 
 
+def _exported(since: datetime | None, response_ids: Collection[int] | None) -> Select[Any]:
+    """The responses an export covers (the one filter ``export_records`` and ``count_exported`` share)."""
+    r = FeedbackResponse.__table__.c
+    query = select(r.id)
+    if since is not None:
+        query = query.where(r.updated_at >= since)
+    if response_ids is not None:
+        query = query.where(r.id.in_(list(response_ids)))
+    return query
+
+
+def count_exported(session: Session, since: datetime | None = None,
+                   response_ids: Collection[int] | None = None) -> int:
+    """How many records ``export_records`` will yield (for a progress bar)."""
+    return int(session.execute(select(func.count()).select_from(_exported(since, response_ids).subquery())).scalar())
+
+
 def export_records(
     session: Session, since: datetime | None = None, batch: int = 1000, response_ids: Collection[int] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every stored response (or those named) with its context and silos, oldest first, streamed in batches."""
+    """Every stored response (or those named) with its context and silos, oldest first, streamed in batches.
+
+    Plain rows, not ORM objects: building and tracking an object per response, attribution and
+    hand-off took about three quarters of an export's time (200k responses: 44 s). Each batch of
+    responses fetches its silos and hand-offs with one query each.
+    """
+    r, c, cu = FeedbackResponse.__table__.c, Conversation.__table__.c, Customer.__table__.c
+    columns = {
+        "created_at": r.created_at, "updated_at": r.updated_at, "status": r.status, "conversation": c.key,
+        "customer_ref": cu.ref, "touchpoint": r.touchpoint, "channel": r.channel, "order_id": c.order_id,
+        "ticket_id": c.ticket_id, "score": r.score, "effort": r.effort, "contact_count": r.contact_count,
+        "text": r.text, "probe_text": r.probe_text, "language": r.language, "polarity": r.polarity,
+        "subjectivity": r.subjectivity, "sentiment": r.sentiment_label, "sentiment_score": r.sentiment_score,
+        "primary_silo": r.primary_silo, "confidence": r.primary_confidence, "silos": None, "handoffs": None,
+        "human_requested": c.human_requested, "conversation_status": c.status,
+    }  # fmt: skip
+    keys = ["response_id", *(key for key, column in columns.items() if column is not None)]
     query = (
-        select(FeedbackResponse, Conversation, Customer)
-        .join(Conversation, FeedbackResponse.conversation_id == Conversation.id)
-        .outerjoin(Customer, FeedbackResponse.customer_id == Customer.id)
-        .options(selectinload(FeedbackResponse.attributions), selectinload(FeedbackResponse.handoffs))
-        .order_by(FeedbackResponse.created_at, FeedbackResponse.id)
+        _exported(since, response_ids)
+        .add_columns(*(column for column in columns.values() if column is not None))
+        .join_from(FeedbackResponse.__table__, Conversation.__table__, r.conversation_id == c.id)
+        .outerjoin(Customer.__table__, r.customer_id == cu.id)
+        .order_by(r.created_at, r.id)
         .execution_options(yield_per=batch)
     )
-    if since is not None:
-        query = query.where(FeedbackResponse.updated_at >= since)
-    if response_ids is not None:
-        query = query.where(FeedbackResponse.id.in_(list(response_ids)))
-    for response, conversation, customer in session.execute(query):
-        yield {
-            "response_id": response.id,
-            "created_at": response.created_at.isoformat(timespec="seconds"),
-            "updated_at": response.updated_at.isoformat(timespec="seconds"),
-            "status": response.status,
-            "conversation": conversation.key,
-            "customer_ref": customer.ref if customer else None,
-            "touchpoint": response.touchpoint,
-            "channel": response.channel,
-            "order_id": conversation.order_id,
-            "ticket_id": conversation.ticket_id,
-            "score": response.score,
-            "effort": response.effort,
-            "contact_count": response.contact_count,
-            "text": response.text,
-            "probe_text": response.probe_text,
-            "language": response.language,
-            "polarity": response.polarity,
-            "subjectivity": response.subjectivity,
-            "sentiment": response.sentiment_label,
-            "sentiment_score": response.sentiment_score,
-            "primary_silo": response.primary_silo,
-            "confidence": response.primary_confidence,
-            "silos": [
-                {
-                    "silo": a.silo,
-                    "confidence": round(a.confidence, 3),
-                    "sentiment": a.sentiment_label,
-                    "evidence": a.evidence,
-                }
-                for a in response.attributions
-            ],
-            "handoffs": [{"from": h.from_silo, "to": h.to_silo, "evidence": h.evidence} for h in response.handoffs],
-            "human_requested": conversation.human_requested,
-            "conversation_status": conversation.status,
-        }
+    shape: dict[str, Any] = dict.fromkeys(["response_id", *columns])  # the record's key order, as it always was
+    for rows in session.execute(query).partitions():
+        silos, handoffs = _silos_and_handoffs(session, [row[0] for row in rows])
+        for row in rows:
+            record = shape.copy()
+            record.update(zip(keys, row, strict=True))
+            record["created_at"] = record["created_at"].isoformat(timespec="seconds")
+            record["updated_at"] = record["updated_at"].isoformat(timespec="seconds")
+            record["silos"] = silos.get(row[0], [])
+            record["handoffs"] = handoffs.get(row[0], [])
+            yield record
+
+
+def _silos_and_handoffs(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    """The silos (by rank) and hand-offs (in stored order) of these responses, by response id."""
+    a, h = Attribution.__table__.c, Handoff.__table__.c
+    silos: dict[int, list[dict[str, Any]]] = {}
+    for row in session.execute(select(a.response_id, a.silo, a.confidence, a.sentiment_label, a.evidence)
+                               .where(a.response_id.in_(ids)).order_by(a.response_id, a.rank)):
+        silos.setdefault(row.response_id, []).append({"silo": row.silo, "confidence": round(row.confidence, 3),
+                                                      "sentiment": row.sentiment_label, "evidence": row.evidence})
+    handoffs: dict[int, list[dict[str, Any]]] = {}
+    for row in session.execute(select(h.response_id, h.from_silo, h.to_silo, h.evidence)
+                               .where(h.response_id.in_(ids)).order_by(h.response_id, h.id)):
+        handoffs.setdefault(row.response_id, []).append({"from": row.from_silo, "to": row.to_silo,
+                                                         "evidence": row.evidence})
+    return silos, handoffs
 
 
 def mark_opted_out(session: Session, customer: Customer) -> None:

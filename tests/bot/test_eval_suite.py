@@ -51,16 +51,24 @@ def test_each_set_is_scored_by_its_task_with_its_baselines(capsys: pytest.Captur
 
 
 def test_the_table_puts_product_and_baselines_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
+    """One table per task, each within 100 columns, with the baselines of that task beside the product."""
     code, out, _ = run(capsys, "eval", "all", "--no-shared", str(FIXTURES / "sentiment_small.csv"), str(ATTRIBUTION))
     assert code == 0
-    header = next(line for line in out.splitlines() if line.startswith("set "))
-    assert header.split("  ")[0] == "set"
-    for title in ("task", "rows", "Siloscope acc / F1", "keywords", "TextBlob", "VADER", "coverage", "ECE", "notes"):
-        assert title in header
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    headers = [(i, line) for i, line in enumerate(lines) if line.startswith("Set ")]
+    assert [lines[i - 2] for i, _ in headers] == ["Attribution", "Sentiment"]
+    (_, attribution), (_, sentiment) = headers
+    for title in ("Rows", "acc / F1", "Coverage", "ECE", "Notes"):
+        assert title in attribution
+    first_lines = [lines[i - 1] for i, _ in headers]  # the headers' first line: the models' names
+    assert all("Siloscope" in line for line in first_lines)
+    assert "keywords" in first_lines[0] and "TextBlob" in first_lines[1] and "VADER" in first_lines[1]
+    assert "Coverage" not in sentiment
     vader = single(capsys, "sentiment", SENTIMENT, "vader")
     line = next(line for line in out.splitlines() if line.startswith("sentiment_small "))
-    assert f"{vader['accuracy']:.3f} / {vader['macro_f1']:.3f}" in line
-    assert " sentiment " in line and " 5 " in line
+    assert line.rstrip().endswith(f"{vader['accuracy']:.3f} / {vader['macro_f1']:.3f}")
+    assert line.split()[1] == "5"
 
 
 def test_a_folder_gives_all_its_csvs_and_a_bad_one_is_named_not_fatal(
