@@ -70,6 +70,15 @@ class UnsureAnswer:
 
 
 @dataclass(frozen=True)
+class CaseLine:
+    """The case opened on a response (``bot.cases``): its number, status and owner department."""
+
+    id: int
+    status: str
+    owner: str
+
+
+@dataclass(frozen=True)
 class ResponseDetail:
     """A stored response with everything the analysis wrote about it."""
 
@@ -91,6 +100,7 @@ class ResponseDetail:
     order_id: str | None
     ticket_id: str | None
     human_requested: bool
+    case: CaseLine | None  # the case somebody works on it, if one was opened
     attributions: list[AttributionLine]
     handoffs: list[HandoffLine]
     corrections: list[CorrectionLine]
@@ -187,6 +197,7 @@ def response_detail(response_id: int, *, settings: Settings, engine: Engine | No
         sentiment_label=row.sentiment_label, sentiment_score=row.sentiment_score, primary_silo=row.primary_silo,
         primary_confidence=row.primary_confidence, status=row.status, customer_ref=row.customer_ref,
         order_id=row.order_id, ticket_id=row.ticket_id, human_requested=bool(row.human_requested),
+        case=None if row.case_id is None else CaseLine(row.case_id, row.case_status, row.case_owner),
         attributions=[AttributionLine(a.rank, a.silo, a.confidence, a.sentiment_label, a.evidence)
                       for a in attributions],
         handoffs=[HandoffLine(h.from_silo, h.to_silo, h.evidence) for h in handoffs],

@@ -28,7 +28,7 @@ from sqlalchemy.types import DateTime
 
 from analytics.metrics import MetricSettings, sum_columns
 from analytics.periods import Window, bucket_expression
-from bot.store.models import Attribution, Conversation, Customer, FeedbackResponse, Handoff, SiloCorrection
+from bot.store.models import Attribution, Case, Conversation, Customer, FeedbackResponse, Handoff, SiloCorrection
 from bot.taxonomy import UNATTRIBUTED
 
 RESPONSES: Table = FeedbackResponse.__table__
@@ -37,6 +37,7 @@ HANDOFFS: Table = Handoff.__table__
 CORRECTIONS: Table = SiloCorrection.__table__
 CONVERSATIONS: Table = Conversation.__table__
 CUSTOMERS: Table = Customer.__table__
+CASES: Table = Case.__table__
 DIMENSIONS = ("silo", "touchpoint", "channel")
 UNKNOWN = "unknown"
 
@@ -269,10 +270,13 @@ def has_any_response(connection: Connection) -> bool:
 
 
 def response_by_id(connection: Connection, response_id: int) -> Any | None:
-    """One stored response row with who answered about what (customer, order, ticket, asked for a person), or None."""
+    """One stored response row with who answered about what (customer, order, ticket, asked for a person)
+    and its case (``case_id``, ``case_status``, ``case_owner``; None without one), or None."""
     statement = (select(RESPONSES, CUSTOMERS.c.ref.label("customer_ref"), CONVERSATIONS.c.order_id,
-                        CONVERSATIONS.c.ticket_id, CONVERSATIONS.c.human_requested)
+                        CONVERSATIONS.c.ticket_id, CONVERSATIONS.c.human_requested, CASES.c.id.label("case_id"),
+                        CASES.c.status.label("case_status"), CASES.c.owner.label("case_owner"))
                  .join_from(RESPONSES, CONVERSATIONS, RESPONSES.c.conversation_id == CONVERSATIONS.c.id)
+                 .outerjoin(CASES, CASES.c.response_id == RESPONSES.c.id)
                  .outerjoin(CUSTOMERS, func.coalesce(RESPONSES.c.customer_id, CONVERSATIONS.c.customer_id)
                             == CUSTOMERS.c.id)
                  .where(RESPONSES.c.id == response_id))

@@ -35,7 +35,9 @@ from bot.web.dashboard_filters import CUSTOM, filter_form, options_dict, page_nu
 
 blueprint = Blueprint("dashboard", url_prefix="/dashboard")
 QUOTES_PER_PAGE = 25
-REVIEW_LINK = '<p><a href="/dashboard/review">Answers to review, least sure first</a></p>'
+PAGE_LINKS = ('<p><a href="/dashboard/review">Answers to review, least sure first</a> · '
+               '<a href="/dashboard/cases">Cases to work, per department</a> · '
+               '<a href="/dashboard/journeys">Customers\' journeys</a></p>')
 
 
 blueprint.on_request(require_token)
@@ -94,7 +96,7 @@ async def dashboard(request: Request) -> HTTPResponse:
         return await _error_page(settings, values, str(exc), 200)
     except UsageError as exc:
         return await _error_page(settings, values, str(exc), 400)
-    body = await _form(settings, values) + REVIEW_LINK + report_body(
+    body = await _form(settings, values) + PAGE_LINKS + report_body(
         report, _drill_link(values, report.group_by), _response_link, _handoff_link(values), _theme_link(values))
     return html(page("Siloscope dashboard", subtitle(report), body))
 

@@ -73,8 +73,12 @@ def _fields(response: ResponseDetail) -> list[tuple[str, str]]:
                     f"{escape(response.customer_ref)}</a> · their journey and other answers")
     person = ('<strong class="up">yes: the customer asked to talk to a person</strong>' if response.human_requested
               else "no")
+    case = "–"
+    if response.case is not None:
+        case = (f'<a class="case" href="/dashboard/cases/{response.case.id}">case #{response.case.id}</a> · '
+                f'{escape(response.case.status.replace("_", " "))}, owned by {escape(response.case.owner)}')
     return [("Customer", customer), ("Order", _shown(response.order_id)), ("Ticket", _shown(response.ticket_id)),
-            ("Asked for a person", person), ("Received", f"{response.created_at} UTC"),
+            ("Asked for a person", person), ("Case", case), ("Received", f"{response.created_at} UTC"),
             ("Touchpoint", _shown(response.touchpoint)), ("Channel", _shown(response.channel)),
             ("Score (1–5)", _shown(response.score)), ("Effort (7 = easy)", _shown(response.effort)),
             ("Contacts", _shown(response.contact_count)), ("Open answer", _shown(response.text)),

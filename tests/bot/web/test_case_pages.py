@@ -112,3 +112,12 @@ def test_a_case_is_worked_to_closed_through_its_page(app, case_id: int, store: s
     assert call(app, "get", "/dashboard/cases/4242", headers=AUTH).status == 404
     again = call(app, "post", f"/dashboard/cases/{case_id}/close", headers=AUTH, data={"outcome": "x", "by": "Ben"})
     assert again.status == 400 and "already closed" in again.text
+
+
+def test_the_response_page_links_its_case_and_the_dashboard_links_the_queue(app, case_id: int) -> None:
+    with db_session(get_settings().database_url) as session:
+        response_id = session.get(Case, case_id).response_id
+    page = call(app, "get", f"/dashboard/responses/{response_id}", headers=AUTH).text
+    assert f'href="/dashboard/cases/{case_id}"' in page and "open, owned by" in page
+    home = call(app, "get", "/dashboard", headers=AUTH)
+    assert 'href="/dashboard/cases"' in home.text and 'href="/dashboard/journeys"' in home.text
