@@ -147,6 +147,12 @@ def opt_out(tracker: Tracker) -> None:
     _safely(f"opt out {ref.key}", lambda: service().opt_out(ref))
 
 
+def add_follow_up(tracker: Tracker, text: str) -> bool:
+    """Add words said after the survey ended to this chat's response; False if not kept."""
+    ref = conversation_ref(tracker)
+    return _kept(f"add a follow-up to {ref.key}", lambda: service().add_follow_up(ref, text))
+
+
 def request_human(tracker: Tracker) -> None:
     ref = conversation_ref(tracker)
     _safely(f"record a hand-off request for {ref.key}", lambda: service().request_human(ref))

@@ -80,6 +80,8 @@ class ActionBeginFeedback(Action):
             SlotSet("touchpoint_label", touchpoint_label(context["touchpoint"])),
             SlotSet("conversation_id", str(uuid.uuid4())),
             SlotSet("survey_allowed", True),
+            SlotSet("survey_ended", False),
+            SlotSet("touchpoint_from_trigger", triggered and context["touchpoint"] is not None),
         ]
         if latest_intent(tracker) == "give_feedback":
             # They started with their story: it answers the open question (validated as it is).
@@ -108,9 +110,11 @@ class ActionStoreFeedback(Action):
         return "action_store_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        # Either way the survey is over: what the customer adds now goes to its response.
+        ended = [SlotSet("survey_ended", True)]
         if not finish(tracker):
             dispatcher.utter_message(response="utter_not_saved_end")  # no thanks for what was not kept
-            return []
+            return ended
         log.info("feedback complete for %s", conversation_ref(tracker).key)
         dispatcher.utter_message(response="utter_thanks")
-        return []
+        return ended

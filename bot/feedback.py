@@ -126,6 +126,13 @@ def _reanalyse(session: Session, response: FeedbackResponse) -> None:
     reapply(session, response)
 
 
+def _append_follow_up(response: FeedbackResponse, text: str) -> None:
+    """The open answer with ``text`` as its last line (unchanged when that line is already there)."""
+    lines = (response.text or "").split("\n") if response.text else []
+    if text not in lines:
+        response.text = "\n".join([*lines, text])
+
+
 class FeedbackService:
     """Writes conversations and responses; safe to call again with the same turn."""
 
@@ -166,6 +173,14 @@ class FeedbackService:
         stay in the row beside answers it no longer belongs to.
         """
         self._run("restart", ref, {})
+
+    def add_follow_up(self, ref: ConversationRef, text: str) -> None:
+        """Add what the customer says after the survey ended to its response, which is analysed again.
+
+        Appended as a line of the open answer, so the words reach the same touchpoint, order and
+        department as the rest of the story; the same line twice (a retried turn) is added once.
+        """
+        self._run("follow_up", ref, self._cleaned({"text": text}))
 
     def request_human(self, ref: ConversationRef) -> None:
         self._run("request_human", ref, {})
@@ -214,6 +229,10 @@ class FeedbackService:
                 setattr(response, field, None)
             _reanalyse(session, response)
             response.status, conversation.status = "partial", "open"
+            return
+        if op == "follow_up":
+            _append_follow_up(response, data["text"])
+            _reanalyse(session, response)
             return
         if op == "finish":
             response.status = data["status"]
