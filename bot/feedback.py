@@ -32,6 +32,7 @@ from bot.store.db import DatabaseMissing, engine_for, session_factory
 from bot.store.models import Attribution, Customer, FeedbackResponse, Handoff
 from bot.store.repository import ConversationRef
 from bot.store.spool import Spool, SpoolWriteError, Transient
+from bot.survey_window import last_survey
 from bot.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
@@ -184,6 +185,26 @@ class FeedbackService:
 
     def request_human(self, ref: ConversationRef) -> None:
         self._run("request_human", ref, {})
+
+    def surveyed_recently(
+        self, customer_ref: str | None, order_id: str | None, touchpoint: str | None, current_key: str | None = None
+    ) -> bool:
+        """Whether this customer already had a survey about this order and touchpoint in the survey window.
+
+        The rule is ``bot.survey_window``; a down database must not end the chat, so it then says False.
+        """
+        if not customer_ref or not touchpoint:
+            return False
+        try:
+            with self.sessions() as session:
+                customer = repository.find_customer(session, customer_ref)
+                return customer is not None and last_survey(
+                    session, customer.id, order_id, touchpoint, get_settings().webhooks.survey_window_hours,
+                    except_conversation=current_key,
+                ) is not None
+        except (OperationalError, DatabaseMissing) as exc:
+            log.error("database unavailable, cannot check earlier surveys of %s: %s", customer_ref, _one_line(exc))
+            return False
 
     def is_opted_out(self, customer_ref: str | None) -> bool:
         if not customer_ref:

@@ -131,3 +131,18 @@ def test_restart_keeps_the_touchpoint_the_page_gave(stack) -> None:
     assert "start again" in restarted and "delivery" in restarted and "which part" not in restarted
     _response, conversation, _customer = stored(stack, sender)
     assert (conversation.touchpoint, conversation.order_id) == ("delivery", "A-23")
+
+
+def test_the_same_order_and_touchpoint_is_surveyed_once_and_an_opted_out_customer_hears_why(stack) -> None:
+    customer = f"C-E2E-O{uuid.uuid4().hex[:6]}"
+    first = f"e2e-{uuid.uuid4().hex[:8]}"
+    stack.start_survey(first, "delivery", customer, order_id="A-31")
+    stack.say(first, "4")
+    # The same customer opens the same order page again, in another tab: no second survey.
+    again = texts(stack.start_survey(f"e2e-{uuid.uuid4().hex[:8]}", "delivery", customer, order_id="A-31"))
+    assert "already told us" in again and "how satisfied" not in again
+    assert "how satisfied" in texts(stack.start_survey(f"e2e-{uuid.uuid4().hex[:8]}", "delivery", customer,
+                                                       order_id="A-32"))
+    stack.say(first, "stop")
+    opted_out = texts(stack.start_survey(f"e2e-{uuid.uuid4().hex[:8]}", "invoice", customer, order_id="A-33"))
+    assert "not to send you feedback questions" in opted_out and "how satisfied" not in opted_out
