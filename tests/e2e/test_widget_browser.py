@@ -30,17 +30,21 @@ pytestmark = pytest.mark.e2e
 BOT_TIMEOUT_MS = 60_000  # a slow, shared test machine; the widget itself adds no delay
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
-# When each message of the chat appeared on screen (performance.now(), ms): the customer's own
-# messages (rw-client) and the bot's (rw-response), in order.
+# When each message of the chat appeared on screen with its words (performance.now(), ms): the
+# customer's own messages (rw-client) and the bot's (rw-response), in that order. rasa-webchat puts an
+# empty bubble up first while it holds a message back, so a message counts once it shows text.
 WATCH_MESSAGES = """
 window.__shown = [];
+const counted = new WeakSet();
 new MutationObserver(() => {
-  const seen = document.querySelectorAll('#siloscope-widget .rw-client, #siloscope-widget .rw-response');
-  for (let i = window.__shown.length; i < seen.length; i++) {
-    window.__shown.push({who: seen[i].classList.contains('rw-client') ? 'customer' : 'bot',
-                         text: seen[i].textContent, at: performance.now()});
-  }
-}).observe(document, {childList: true, subtree: true});
+  document.querySelectorAll('#siloscope-widget .rw-client, #siloscope-widget .rw-response').forEach((e) => {
+    if (!counted.has(e) && e.textContent.trim() !== '') {
+      counted.add(e);
+      window.__shown.push({who: e.classList.contains('rw-client') ? 'customer' : 'bot',
+                           text: e.textContent, at: performance.now()});
+    }
+  });
+}).observe(document, {childList: true, subtree: true, characterData: true});
 """
 
 
@@ -282,10 +286,12 @@ def test_a_widget_turn_is_as_fast_as_rasa_and_the_send_button_shows(stack, brows
         playwright_api.expect(visit.page.get_by_text("Which part of your experience")).to_have_count(0)
 
         turns = widget_turns(visit)
-        # What the browser may add to Rasa's time: twice the slowest REST turn (socket.io instead of HTTP,
-        # rendering) and half a second; rasa-webchat's own delay was at least 0.8 s per message.
-        bound = 2 * max(rest_turns) + 0.5
         assert len(turns) == 4, visit.page.evaluate("window.__shown")
-        assert max(turns) < bound, f"widget turns {turns} s, REST turns {rest_turns} s: slower than {bound:.2f} s"
+        # Each widget turn against the same turn over REST just before it (which also pays any first-time
+        # cost, such as the first analysis): what the browser may add is the REST time again (socket.io
+        # instead of HTTP, rendering) and half a second; rasa-webchat's own delay was 0.8 s per message.
+        bounds = [2 * rest_turn + 0.5 for rest_turn in rest_turns]
+        slow = [(turn, bound) for turn, bound in zip(turns, bounds, strict=True) if turn >= bound]
+        assert not slow, f"widget turns {turns} s against REST turns {rest_turns} s: slower than the bound {slow}"
     finally:
         visit.close()
