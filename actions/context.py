@@ -94,6 +94,12 @@ def trusted_context(tracker: Tracker, trigger_intent: str) -> dict[str, Any] | N
     return None
 
 
+def from_page(tracker: Tracker) -> bool:
+    """Whether the latest message carries a signed page context (the widget), not a webhook's trigger."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return isinstance(metadata.get(VERIFIED_KEY), dict)
+
+
 def key_events(tracker: Tracker) -> dict[str, Any]:
     """Slots to set so later turns reuse a derived key (empty when it is already set)."""
     return {} if tracker.get_slot("conversation_id") else {"conversation_id": derived_key(tracker)}
@@ -147,9 +153,21 @@ def opt_out(tracker: Tracker) -> None:
     _safely(f"opt out {ref.key}", lambda: service().opt_out(ref))
 
 
+def add_follow_up(tracker: Tracker, text: str) -> bool:
+    """Add words said after the survey ended to this chat's response; False if not kept."""
+    ref = conversation_ref(tracker)
+    return _kept(f"add a follow-up to {ref.key}", lambda: service().add_follow_up(ref, text))
+
+
 def request_human(tracker: Tracker) -> None:
     ref = conversation_ref(tracker)
     _safely(f"record a hand-off request for {ref.key}", lambda: service().request_human(ref))
+
+
+def surveyed_recently(context: dict[str, str | None], current_key: str | None) -> bool:
+    """Whether this customer already had a survey about this order and touchpoint (``bot.survey_window``)."""
+    return bool(_safely("check earlier surveys", lambda: service().surveyed_recently(
+        context["customer_ref"], context["order_id"], context["touchpoint"], current_key)))
 
 
 def is_opted_out(customer_ref: str | None) -> bool:

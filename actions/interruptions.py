@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
     CONTEXT_SLOTS,
+    add_follow_up,
     conversation_key,
     key_events,
     opt_out,
@@ -21,8 +22,6 @@ from actions.context import (
 from actions.outcomes import say, slots
 from bot import survey_policy
 from bot.settings import get_settings
-
-SURVEY_STARTS = ("touchpoint_completed", "greet", "choose_touchpoint", "give_feedback")
 
 
 def keep_story(tracker: Tracker) -> None:
@@ -59,7 +58,12 @@ class ActionOptOut(Action):
 
 
 class ActionRequestHuman(Action):
-    """ "talk to a human": record the hand-off request on the conversation and say so."""
+    """ "talk to a human": a colleague is alerted at once (the feedback service opens a case), the survey stays.
+
+    The customer hears that a person will get in touch; an open survey keeps its touchpoint, order
+    and customer and goes on (its rule runs the form again, which asks the open question again), so
+    the customer may finish it or simply leave, and their next line is an answer to this survey.
+    """
 
     def name(self) -> str:
         return "action_request_human"
@@ -68,27 +72,9 @@ class ActionRequestHuman(Action):
         keep_story(tracker)
         request_human(tracker)
         dispatcher.utter_message(response="utter_human_requested")
-        return [*_end_survey(tracker), *(SlotSet(k, v) for k, v in key_events(tracker).items())]
-
-
-def _started_by_trigger(tracker: Tracker) -> bool:
-    """Whether the current survey came from a touchpoint trigger (its context is then kept).
-
-    Only a message that started a survey counts: a trigger always does, a greeting, a touchpoint or
-    a story only when no survey was open. An answer that reads as a story ("the parcel was late",
-    give_feedback) is not a new start, so restarting after it keeps the trigger's touchpoint.
-    """
-    origin, survey_open = None, False
-    for event in tracker.events:
-        if event.get("event") == "active_loop":
-            survey_open = bool(event.get("name"))
-        elif event.get("event") == "restart":
-            survey_open = False  # the same survey is asked again: its origin stays
-        elif event.get("event") == "user":
-            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
-            if intent == "touchpoint_completed" or (intent in SURVEY_STARTS and not survey_open):
-                origin = intent
-    return origin == "touchpoint_completed"
+        if tracker.active_loop.get("name"):
+            dispatcher.utter_message(response="utter_human_requested_survey_goes_on")
+        return [SlotSet(k, v) for k, v in key_events(tracker).items()]
 
 
 class ActionRestart(Action):
@@ -102,8 +88,10 @@ class ActionRestart(Action):
         return "action_restart"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        keep = [name for name in CONTEXT_SLOTS if name != "touchpoint" or _started_by_trigger(tracker)]
-        touchpoint = tracker.get_slot("touchpoint") if "touchpoint" in keep else None
+        # The touchpoint a trigger gave is the survey's subject (kept); one the customer chose, they choose again.
+        from_trigger = bool(tracker.get_slot("touchpoint_from_trigger"))
+        keep = [name for name in CONTEXT_SLOTS if name != "touchpoint" or from_trigger]
+        touchpoint = tracker.get_slot("touchpoint") if from_trigger else None
         restart(tracker)
         dispatcher.utter_message(response="utter_restart")
         return [
@@ -112,15 +100,18 @@ class ActionRestart(Action):
             SlotSet("touchpoint_label", touchpoint_label(touchpoint)),
             SlotSet("conversation_id", conversation_key(tracker)),
             SlotSet("survey_allowed", True),
+            SlotSet("survey_ended", False),
+            SlotSet("touchpoint_from_trigger", from_trigger),
             FollowupAction("feedback_form"),
         ]
 
 
 class ActionUnclear(Action):
-    """A message outside a survey that the bot cannot place.
+    """A message outside a survey that is no request: more feedback after the survey, or a stray message.
 
-    In another language it is kept as feedback (marked with its language) and the customer is
-    told that only English is supported for now; otherwise the bot says what it is for.
+    After this chat's survey ended it is added to that survey's response and acknowledged. Otherwise,
+    in another language it is kept as feedback (marked with its language) and the customer is told
+    that only English is supported for now; anything else hears what the bot is for.
     """
 
     def name(self) -> str:
@@ -128,6 +119,12 @@ class ActionUnclear(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text")
-        outcome = survey_policy.stray(text, partial(store, tracker), get_settings().conversation)
+        outcome = survey_policy.outside_survey(
+            text,
+            bool(tracker.get_slot("survey_ended")),
+            partial(store, tracker),
+            partial(add_follow_up, tracker),
+            get_settings().conversation,
+        )
         say(outcome, dispatcher)
         return [SlotSet(k, v) for k, v in slots(outcome, tracker).items()]

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import key_events
 from bot.answers import EMPTY, TOO_LONG
 from bot.settings import get_settings
-from bot.survey_policy import ASIDE, FOREIGN, MOVING_ON, NOT_SAVED, STORY_KEPT, Kind, Outcome
+from bot.survey_policy import ASIDE, FOLLOW_UP, FOREIGN, MOVING_ON, NOT_SAVED, STORY_KEPT, Kind, Outcome
 
 Slots = dict[str, Any]
 # The response (domain.yml) that says each note of an outcome; any other reading problem re-asks the question.
@@ -21,6 +21,7 @@ RESPONSES = {
     FOREIGN: "utter_english_only",
     MOVING_ON: "utter_moving_on",
     NOT_SAVED: "utter_not_saved",
+    FOLLOW_UP: "utter_follow_up_added",
 }
 
 

@@ -14,9 +14,11 @@ from actions.context import (
     clean_context,
     conversation_ref,
     finish,
+    from_page,
     is_opted_out,
     latest_entities,
     latest_intent,
+    surveyed_recently,
     touchpoint_label,
     touchpoint_labels,
     trusted_context,
@@ -62,8 +64,10 @@ def survey_context(tracker: Tracker) -> tuple[dict[str, Any], bool]:
 class ActionBeginFeedback(Action):
     """Opens a fresh survey: new conversation key, context from the trigger, answers cleared.
 
-    A trigger for a customer who opted out sets ``survey_allowed`` to false and says nothing;
-    the rules then stay silent. A customer who comes to us on their own is always heard.
+    A trigger for a customer who opted out sets ``survey_allowed`` to false; a webhook's says nothing
+    (we never message them), a page's says why the chat has no questions. A page's trigger about an
+    order and touchpoint this customer was already asked about in the survey window does the same
+    with a short note (``bot.survey_window``). A customer who comes to us on their own is always heard.
     """
 
     def name(self) -> str:
@@ -73,6 +77,13 @@ class ActionBeginFeedback(Action):
         context, triggered = survey_context(tracker)
         if triggered and is_opted_out(context["customer_ref"]):
             log.info("not surveying customer %s: opted out", context["customer_ref"])
+            if from_page(tracker):  # they opened the chat themselves: an empty chat would say nothing
+                dispatcher.utter_message(response="utter_opted_out_widget")
+            return [SlotSet("survey_allowed", False)]
+        # A webhook's trigger passed the same rule at the door (bot.channels.intake); a page's is checked here.
+        if triggered and from_page(tracker) and surveyed_recently(context, tracker.get_slot("conversation_id")):
+            log.info("not surveying customer %s again about this order and touchpoint", context["customer_ref"])
+            dispatcher.utter_message(response="utter_already_surveyed")
             return [SlotSet("survey_allowed", False)]
         events: list[EventType] = [SlotSet(slot, None) for slot in ANSWER_SLOTS]
         events += [SlotSet(name, value) for name, value in context.items()]
@@ -80,6 +91,8 @@ class ActionBeginFeedback(Action):
             SlotSet("touchpoint_label", touchpoint_label(context["touchpoint"])),
             SlotSet("conversation_id", str(uuid.uuid4())),
             SlotSet("survey_allowed", True),
+            SlotSet("survey_ended", False),
+            SlotSet("touchpoint_from_trigger", triggered and context["touchpoint"] is not None),
         ]
         if latest_intent(tracker) == "give_feedback":
             # They started with their story: it answers the open question (validated as it is).
@@ -108,9 +121,11 @@ class ActionStoreFeedback(Action):
         return "action_store_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        # Either way the survey is over: what the customer adds now goes to its response.
+        ended = [SlotSet("survey_ended", True)]
         if not finish(tracker):
             dispatcher.utter_message(response="utter_not_saved_end")  # no thanks for what was not kept
-            return []
+            return ended
         log.info("feedback complete for %s", conversation_ref(tracker).key)
         dispatcher.utter_message(response="utter_thanks")
-        return []
+        return ended

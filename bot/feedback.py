@@ -33,6 +33,7 @@ from bot.store.db import DatabaseMissing, engine_for, session_factory
 from bot.store.models import Attribution, Customer, FeedbackResponse, Handoff
 from bot.store.repository import ConversationRef
 from bot.store.spool import Spool, SpoolWriteError, Transient
+from bot.survey_window import last_survey
 from bot.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
@@ -127,6 +128,13 @@ def _reanalyse(session: Session, response: FeedbackResponse) -> None:
     reapply(session, response)
 
 
+def _append_follow_up(response: FeedbackResponse, text: str) -> None:
+    """The open answer with ``text`` as its last line (unchanged when that line is already there)."""
+    lines = (response.text or "").split("\n") if response.text else []
+    if text not in lines:
+        response.text = "\n".join([*lines, text])
+
+
 class FeedbackService:
     """Writes conversations and responses; safe to call again with the same turn."""
 
@@ -168,9 +176,37 @@ class FeedbackService:
         """
         self._run("restart", ref, {})
 
+    def add_follow_up(self, ref: ConversationRef, text: str) -> None:
+        """Add what the customer says after the survey ended to its response, which is analysed again.
+
+        Appended as a line of the open answer, so the words reach the same touchpoint, order and
+        department as the rest of the story; the same line twice (a retried turn) is added once.
+        """
+        self._run("follow_up", ref, self._cleaned({"text": text}))
+
     def request_human(self, ref: ConversationRef) -> None:
         """The customer wants a person: their case is opened and its department alerted now (``bot.case_opening``)."""
         self._run("request_human", ref, {})
+
+    def surveyed_recently(
+        self, customer_ref: str | None, order_id: str | None, touchpoint: str | None, current_key: str | None = None
+    ) -> bool:
+        """Whether this customer already had a survey about this order and touchpoint in the survey window.
+
+        The rule is ``bot.survey_window``; a down database must not end the chat, so it then says False.
+        """
+        if not customer_ref or not touchpoint:
+            return False
+        try:
+            with self.sessions() as session:
+                customer = repository.find_customer(session, customer_ref)
+                return customer is not None and last_survey(
+                    session, customer.id, order_id, touchpoint, get_settings().webhooks.survey_window_hours,
+                    except_conversation=current_key,
+                ) is not None
+        except (OperationalError, DatabaseMissing) as exc:
+            log.error("database unavailable, cannot check earlier surveys of %s: %s", customer_ref, _one_line(exc))
+            return False
 
     def is_opted_out(self, customer_ref: str | None) -> bool:
         if not customer_ref:
@@ -217,6 +253,10 @@ class FeedbackService:
                 setattr(response, field, None)
             _reanalyse(session, response)
             response.status, conversation.status = "partial", "open"
+            return
+        if op == "follow_up":
+            _append_follow_up(response, data["text"])
+            _reanalyse(session, response)
             return
         if op == "finish":
             response.status = data["status"]

@@ -33,6 +33,8 @@ from bot.settings import ConversationSettings
 
 # Stores the answers of one turn on the conversation; False when they were not kept (logged).
 Keep = Callable[[Answers], bool]
+# Adds words to the response of a survey that has ended; False when they were not kept (logged).
+AddFollowUp = Callable[[str], bool]
 
 # The open questions and the response field each one fills.
 OPEN_QUESTIONS = {"feedback_text": "text", "probe_text": "probe_text"}
@@ -47,6 +49,7 @@ FOREIGN = "foreign"  # kept, but the chat speaks English only for now
 MOVING_ON = "moving_on"  # the question is given up
 NOT_SAVED = "not_saved"  # could not be kept: asked again, never moved on
 ASIDE = "aside"  # small talk (``Outcome.aside`` names its intent), or a stray message that is no feedback
+FOLLOW_UP = "follow_up"  # added to the response of the survey that just ended
 
 
 class Kind(Enum):
@@ -148,6 +151,25 @@ def keep_story(question: str | None, text: str | None, keep: Keep, rules: Conver
         return False
     reading = read_open_text(text, rules.max_text_length)
     return reading.ok and reading.value is not None and _store_open(question, reading.value, keep) is not None
+
+
+def outside_survey(
+    text: str | None, survey_ended: bool, keep: Keep, add_follow_up: AddFollowUp, rules: ConversationSettings
+) -> Outcome:
+    """A message while no question is open: after this chat's survey ended it belongs to that survey.
+
+    "meh", "yes" or "Also: the driver was rude" right after the thanks are the customer adding to
+    what they said, so they are added to the same response (FOLLOW_UP), never a new survey that
+    knows no touchpoint or order; with no survey behind it the message is a :func:`stray` one.
+    """
+    if not survey_ended:
+        return stray(text, keep, rules)
+    reading = read_open_text(text, rules.max_text_length)
+    if not reading.ok or reading.value is None:
+        return Outcome(None, Kind.ASIDE, say=(_problem(reading),))
+    if not add_follow_up(reading.value):
+        return _not_kept(None)
+    return Outcome(None, Kind.STORED, say=(FOLLOW_UP,), stored=True)
 
 
 def stray(text: str | None, keep: Keep, rules: ConversationSettings) -> Outcome:

@@ -2,9 +2,10 @@
 
 The order of checks is the order of the answers a sender sees: a replayed event id is a
 harmless ``duplicate`` (200, nothing new stored), an opted-out customer is refused (403), a
-customer surveyed within ``webhooks.survey_window_hours`` is refused (429). An accepted event,
-the customer's ``last_surveyed_at`` and the ``trigger`` outbox message commit together, so the
-survey cannot be lost even when Rasa is down: the outbox keeps trying.
+customer surveyed within ``webhooks.survey_window_hours`` is refused (429), and so is one the
+chat already surveyed about the same order and touchpoint (``bot.survey_window``, the rule both
+doors share). An accepted event, the customer's ``last_surveyed_at`` and the ``trigger`` outbox
+message commit together, so the survey cannot be lost even when Rasa is down: the outbox keeps trying.
 
 Each survey gets a conversation id of its own (``bot.channels.conversation_ids``, kind ``cb``):
 unguessable, and taken only by Rasa's callback channel, so nobody else can answer or read it by
@@ -29,6 +30,7 @@ from bot.channels.rasa_trigger import TriggerRequest
 from bot.channels.references import problem
 from bot.settings.sections import WebhookConfig
 from bot.store.models import Customer, OutboxMessage, TouchpointEvent, utcnow
+from bot.survey_window import last_survey
 from bot.tokens import widget_secret
 
 TRIGGER_DESTINATION = "rasa"
@@ -89,6 +91,14 @@ def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConf
         raise EventRejected(
             429, "customer_recently_surveyed",
             f"customer {event.customer_ref!r} was surveyed at {customer.last_surveyed_at.isoformat()}Z; "
+            f"no second survey within {config.survey_window_hours:g} hours; nothing was stored",
+        )
+    # The rule both doors share: the widget may already have asked about this order and touchpoint.
+    earlier = last_survey(session, customer.id, event.order_id, event.touchpoint, config.survey_window_hours, now)
+    if earlier is not None:
+        raise EventRejected(
+            429, "customer_recently_surveyed",
+            f"customer {event.customer_ref!r} was surveyed about this order and touchpoint at {earlier.isoformat()}Z; "
             f"no second survey within {config.survey_window_hours:g} hours; nothing was stored",
         )
     session.add(TouchpointEvent(

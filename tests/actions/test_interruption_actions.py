@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from actions.context import conversation_ref
+from actions.context import conversation_ref, touchpoint_label
 from actions.interruptions import ActionOptOut, ActionRequestHuman, ActionRestart, ActionUnclear
 from actions.survey import ActionBeginFeedback
+from bot.feedback import AnswerNotKept, Answers, FeedbackService, get_feedback_service
 
 IN_SURVEY = {
     "conversation_id": "conv-i",
@@ -63,13 +64,26 @@ def test_stop_outside_a_survey_changes_no_loop(chat, tmp_database: str, domain: 
     assert chat.stored_customer(tmp_database, "C-6").opted_out
 
 
-def test_asking_for_a_person_records_the_hand_off_and_says_so(chat, tmp_database: str, domain: dict) -> None:
+def test_asking_for_a_person_alerts_and_the_same_survey_goes_on(chat, tmp_database: str, domain: dict) -> None:
     tracker = chat.tracker(text="talk to a human", intent="request_human", slots=IN_SURVEY, active_loop="feedback_form")
     events, dispatcher = chat.run(ActionRequestHuman(), tracker, domain)
-    assert chat.responses(dispatcher) == ["utter_human_requested"]
-    assert chat.slots_set(events)["requested_slot"] is None
+    # A person will get in touch; the survey stays open (its rule asks the open question again).
+    assert chat.responses(dispatcher) == ["utter_human_requested", "utter_human_requested_survey_goes_on"]
+    assert not [event for event in events if event["event"] in ("active_loop", "restart")]
+    assert "requested_slot" not in chat.slots_set(events)
     [conversation] = chat.stored_conversations(tmp_database)
     assert (conversation.key, conversation.human_requested, conversation.ticket_id) == ("conv-i", True, "T-5")
+    assert (conversation.customer_id is not None, conversation.touchpoint) == (True, "support")
+
+
+def test_asking_for_a_person_after_the_survey_only_says_a_person_will_call(
+    chat, tmp_database: str, domain: dict
+) -> None:
+    slots = {**IN_SURVEY, "requested_slot": None, "survey_ended": True}
+    _events, dispatcher = chat.run(ActionRequestHuman(), chat.tracker(text="a human please", intent="request_human",
+                                                                     slots=slots), domain)
+    assert chat.responses(dispatcher) == ["utter_human_requested"]
+    assert chat.stored_conversations(tmp_database)[0].human_requested
 
 
 def test_restart_asks_the_same_survey_again_in_the_same_conversation(chat, tmp_database: str, domain: dict) -> None:
@@ -80,7 +94,8 @@ def test_restart_asks_the_same_survey_again_in_the_same_conversation(chat, tmp_d
         "parse_data": {"intent": {"name": "touchpoint_completed"}, "entities": []},
     }
     tracker = chat.tracker(
-        text="start over", intent="restart", slots=IN_SURVEY, active_loop="feedback_form", events_before=[trigger]
+        text="start over", intent="restart", slots={**IN_SURVEY, "touchpoint_from_trigger": True},
+        active_loop="feedback_form", events_before=[trigger],
     )
     events, dispatcher = chat.run(ActionRestart(), tracker, domain)
     assert chat.responses(dispatcher) == ["utter_restart"]
@@ -107,16 +122,48 @@ def test_restart_forgets_the_stored_answers(chat, tmp_database: str, domain: dic
 
 
 def test_restart_of_a_chosen_touchpoint_lets_the_customer_choose_again(chat, tmp_database: str, domain: dict) -> None:
-    greeting = {
-        "event": "user",
-        "timestamp": 1.0,
-        "text": "hi",
-        "parse_data": {"intent": {"name": "greet"}, "entities": []},
-    }
-    tracker = chat.tracker(text="restart", intent="restart", slots=IN_SURVEY, events_before=[greeting])
+    tracker = chat.tracker(text="restart", intent="restart", slots={**IN_SURVEY, "touchpoint_from_trigger": False})
     slots = chat.slots_set(chat.run(ActionRestart(), tracker, domain)[0])
     assert "touchpoint" not in slots
     assert slots["touchpoint_label"] == "your recent experience with us"
+
+
+def test_restart_keeps_the_touchpoint_a_trigger_gave_even_when_the_trigger_is_in_an_older_session(
+    chat, tmp_database: str, domain: dict
+) -> None:
+    # Rasa hands actions only the latest session's events: after a session expired, the trigger that
+    # started the survey is no longer among them, but the slot the survey began with still is.
+    session_start = {"event": "session_started", "timestamp": 5.0}
+    tracker = chat.tracker(text="start over", intent="restart", slots={**IN_SURVEY, "touchpoint_from_trigger": True},
+                           active_loop="feedback_form", events_before=[session_start])
+    slots = chat.slots_set(chat.run(ActionRestart(), tracker, domain)[0])
+    assert (slots["touchpoint"], slots["touchpoint_from_trigger"], slots["survey_ended"]) == ("support", True, False)
+    assert slots["touchpoint_label"] == touchpoint_label("support")
+
+
+def test_after_the_survey_more_words_are_added_to_the_same_response(chat, tmp_database: str, domain: dict) -> None:
+    ended = {**IN_SURVEY, "requested_slot": None, "survey_ended": True}
+    get_feedback_service().record(conversation_ref(chat.tracker(slots=ended)), Answers(text="The line was busy."))
+    for text, intent in [("meh", "inform"), ("yes", "affirm"), ("Also: the driver was rude", "give_feedback")]:
+        _events, dispatcher = chat.run(ActionUnclear(), chat.tracker(text=text, intent=intent, slots=ended), domain)
+        assert chat.responses(dispatcher) == ["utter_follow_up_added"]
+    # The same turn again (a retry) adds nothing twice.
+    chat.run(ActionUnclear(), chat.tracker(text="yes", intent="affirm", slots=ended), domain)
+    [row] = chat.stored_responses(tmp_database)
+    assert row.text == "The line was busy.\nmeh\nyes\nAlso: the driver was rude"
+    assert row.sentiment_label == "negative"  # analysed again with the rude driver in it
+    [conversation] = chat.stored_conversations(tmp_database)
+    assert (conversation.key, conversation.touchpoint, conversation.ticket_id) == ("conv-i", "support", "T-5")
+
+
+def test_a_follow_up_that_cannot_be_kept_is_asked_again(chat, tmp_database: str, domain: dict, monkeypatch) -> None:
+    def refuse(*_args: object) -> None:
+        raise AnswerNotKept("disk full")
+
+    monkeypatch.setattr(FeedbackService, "add_follow_up", refuse)
+    ended = {**IN_SURVEY, "requested_slot": None, "survey_ended": True}
+    _events, dispatcher = chat.run(ActionUnclear(), chat.tracker(text="meh", intent="inform", slots=ended), domain)
+    assert chat.responses(dispatcher) == ["utter_not_saved"]
 
 
 def test_a_message_in_another_language_is_kept_and_answered_in_english(chat, tmp_database: str, domain: dict) -> None:

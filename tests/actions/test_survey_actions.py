@@ -150,7 +150,7 @@ def test_finishing_marks_the_response_complete_and_says_what_happens_next(
         slots={"conversation_id": "conv-9", "customer_ref": "C-9", "touchpoint": "invoice", "score_band": "low"},
     )
     events, dispatcher = chat.run(ActionStoreFeedback(), tracker, domain)
-    assert events == []
+    assert chat.slots_set(events) == {"survey_ended": True}  # what the customer adds now goes to this response
     assert chat.responses(dispatcher) == ["utter_thanks"]
     [row] = chat.stored_responses(tmp_database)
     assert row.status == "complete"
@@ -171,3 +171,35 @@ def test_domain_lists_exactly_the_actions_the_action_server_has(domain: dict) ->
         if isinstance(obj, type) and issubclass(obj, Action) and obj.__module__ == module.__name__
     ]
     assert sorted(cls().name() for cls in classes) == sorted(domain["actions"])
+
+
+def page_trigger(chat, customer: str = "C-8", order: str = "NW-1", **slots: object):  # type: ignore[no-untyped-def]
+    verified = {"touchpoint": "delivery", "customer_ref": customer, "order_id": order, "channel": "web"}
+    return chat.tracker(text="/touchpoint_completed", intent="touchpoint_completed",
+                        metadata={"siloscope_verified": verified}, slots=slots or None)
+
+
+def test_the_widget_asks_a_customer_once_per_order_and_touchpoint(chat, tmp_database: str, domain: dict) -> None:
+    first = chat.slots_set(chat.run(ActionBeginFeedback(), page_trigger(chat), domain)[0])
+    ref = ConversationRef(key=first["conversation_id"], sender_id="s-1", customer_ref="C-8", touchpoint="delivery",
+                          order_id="NW-1", channel="web")
+    get_feedback_service().record(ref, Answers(score=4))
+    # The same chat going on is no repeat: its own survey starts as before.
+    same_chat = page_trigger(chat, conversation_id=first["conversation_id"])
+    assert chat.slots_set(chat.run(ActionBeginFeedback(), same_chat, domain)[0])["survey_allowed"] is True
+    # Another tab, minutes later, about the same order and touchpoint: a short note, no second survey.
+    events, dispatcher = chat.run(ActionBeginFeedback(), page_trigger(chat), domain)
+    assert chat.slots_set(events) == {"survey_allowed": False}
+    assert chat.responses(dispatcher) == ["utter_already_surveyed"]
+    # Another order is another survey.
+    other = chat.slots_set(chat.run(ActionBeginFeedback(), page_trigger(chat, order="NW-2"), domain)[0])
+    assert other["survey_allowed"] is True
+
+
+def test_an_opted_out_customer_in_the_widget_is_told_why_there_are_no_questions(
+    chat, tmp_database: str, domain: dict
+) -> None:
+    get_feedback_service().opt_out(ConversationRef(key="earlier", sender_id="s", customer_ref="C-8"))
+    events, dispatcher = chat.run(ActionBeginFeedback(), page_trigger(chat), domain)
+    assert chat.slots_set(events) == {"survey_allowed": False}
+    assert chat.responses(dispatcher) == ["utter_opted_out_widget"]

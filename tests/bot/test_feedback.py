@@ -130,3 +130,20 @@ def test_restart_forgets_the_answers_but_keeps_the_conversation(tmp_database: st
     assert (response.score, response.text, response.probe_text, response.effort) == (5, None, None, None)
     assert (response.status, response.primary_silo, response.attributions) == ("partial", None, [])
     assert count(tmp_database, Conversation) == 1
+
+
+def test_a_follow_up_is_added_once_and_analysed_even_through_the_spool(tmp_path: Path, tmp_database: str) -> None:
+    """What the customer adds after the thanks joins the same response; a replayed turn is not added twice."""
+    service = get_feedback_service()
+    service.record(REF, Answers(score=4, text="It came on time."))
+    service.finish(REF)
+    spool = Spool(tmp_path / "spool.jsonl")
+    down = FeedbackService("postgresql://siloscope@127.0.0.1:9/siloscope?connect_timeout=2", load_taxonomy(), spool)
+    down.add_follow_up(REF, "Also: the driver was rude and threw the parcel.")
+    assert spool.pending()
+    up = FeedbackService(tmp_database, load_taxonomy(), spool)
+    up.add_follow_up(REF, "Also: the driver was rude and threw the parcel.")  # the same turn, retried
+    assert not spool.pending()
+    response = only_response(tmp_database)
+    assert response.text == "It came on time.\nAlso: the driver was rude and threw the parcel."
+    assert (response.status, response.sentiment_label) == ("complete", "negative")

@@ -13,6 +13,7 @@ from bot.feedback import Answers
 from bot.settings import ConversationSettings
 from bot.survey_policy import (
     ASIDE,
+    FOLLOW_UP,
     FOREIGN,
     MOVING_ON,
     NOT_SAVED,
@@ -22,6 +23,7 @@ from bot.survey_policy import (
     Said,
     answer,
     keep_story,
+    outside_survey,
     questions_left,
     stray,
 )
@@ -244,3 +246,28 @@ def test_a_stray_message_is_feedback_only_in_another_language() -> None:
     assert (outcome.kind, outcome.say, outcome.stored) == (Kind.STORED, (FOREIGN,), True)
     assert store.asked == [Answers(text=GERMAN, language="de")]
     assert stray(GERMAN, Store(works=False), RULES).say == (NOT_SAVED,)
+
+
+@pytest.mark.parametrize("text", ["meh", "hard", "yes", "Also: the driver was rude"])
+def test_after_the_survey_ended_a_message_is_added_to_it(text: str) -> None:
+    added: list[str] = []
+    store = Store()
+    outcome = outside_survey(text, True, store, lambda words: added.append(words) is None, RULES)
+    assert (outcome.kind, outcome.say, outcome.stored) == (Kind.STORED, (FOLLOW_UP,), True)
+    assert (added, store.asked) == ([text], [])  # added to the ended survey, not stored as new answers
+
+
+def test_a_follow_up_that_was_not_kept_is_not_acknowledged() -> None:
+    outcome = outside_survey("meh", True, Store(), lambda _words: False, RULES)
+    assert (outcome.kind, outcome.say) == (Kind.NOT_KEPT, (NOT_SAVED,))
+
+
+def test_an_empty_follow_up_adds_nothing_and_says_why() -> None:
+    added: list[str] = []
+    outcome = outside_survey("  ", True, Store(), lambda words: added.append(words) is None, RULES)
+    assert (outcome.say, added) == ((EMPTY,), [])
+
+
+def test_with_no_survey_behind_it_a_message_is_a_stray_one() -> None:
+    outcome = outside_survey("meh", False, Store(), lambda _words: True, RULES)
+    assert (outcome.kind, outcome.say) == (Kind.ASIDE, (ASIDE,))

@@ -93,3 +93,56 @@ def test_opting_out_is_remembered(stack) -> None:
     with session_factory(stack.engine)() as session:
         customer = session.execute(select(Customer).where(Customer.ref == "C-E2E-3")).scalar_one()
         assert customer.opted_out is True
+
+
+def test_asking_for_a_person_alerts_and_the_same_survey_goes_on(stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    stack.start_survey(sender, "delivery", "C-E2E-H", order_id="A-21")
+    stack.say(sender, "2")
+    human = texts(stack.say(sender, "talk to a human"))
+    assert "get in touch" in human and "what went wrong" in human  # told, and the open question again
+    # The next line answers this survey (touchpoint and order kept), never starts a new one.
+    assert "differently" in texts(stack.say(sender, "The driver threw the parcel over the fence."))
+    response, conversation, customer = stored(stack, sender)
+    assert conversation.human_requested is True
+    assert (conversation.touchpoint, conversation.order_id, customer.ref) == ("delivery", "A-21", "C-E2E-H")
+    assert (response.score, response.text) == (2, "The driver threw the parcel over the fence.")
+
+
+def test_what_the_customer_adds_after_the_survey_goes_to_the_same_response(stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    stack.start_survey(sender, "delivery", "C-E2E-F", order_id="A-22")
+    for answer in ("4", "It came on time.", "6"):
+        stack.say(sender, answer)
+    assert "thank" in texts(stack.say(sender, "yes"))
+    for more in ("meh", "hard", "yes", "Also: the driver was rude"):
+        reply = texts(stack.say(sender, more))
+        assert "added that to your feedback" in reply and "didn't understand" not in reply, (more, reply)
+    response, conversation, _customer = stored(stack, sender)  # .one(): no second, orphan response
+    assert response.text == "It came on time.\nmeh\nhard\nyes\nAlso: the driver was rude"
+    assert (response.status, conversation.touchpoint, conversation.order_id) == ("complete", "delivery", "A-22")
+
+
+def test_restart_keeps_the_touchpoint_the_page_gave(stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    stack.start_survey(sender, "delivery", "C-E2E-R", order_id="A-23")
+    stack.say(sender, "2")
+    restarted = texts(stack.say(sender, "restart"))
+    assert "start again" in restarted and "delivery" in restarted and "which part" not in restarted
+    _response, conversation, _customer = stored(stack, sender)
+    assert (conversation.touchpoint, conversation.order_id) == ("delivery", "A-23")
+
+
+def test_the_same_order_and_touchpoint_is_surveyed_once_and_an_opted_out_customer_hears_why(stack) -> None:
+    customer = f"C-E2E-O{uuid.uuid4().hex[:6]}"
+    first = f"e2e-{uuid.uuid4().hex[:8]}"
+    stack.start_survey(first, "delivery", customer, order_id="A-31")
+    stack.say(first, "4")
+    # The same customer opens the same order page again, in another tab: no second survey.
+    again = texts(stack.start_survey(f"e2e-{uuid.uuid4().hex[:8]}", "delivery", customer, order_id="A-31"))
+    assert "already told us" in again and "how satisfied" not in again
+    assert "how satisfied" in texts(stack.start_survey(f"e2e-{uuid.uuid4().hex[:8]}", "delivery", customer,
+                                                       order_id="A-32"))
+    stack.say(first, "stop")
+    opted_out = texts(stack.start_survey(f"e2e-{uuid.uuid4().hex[:8]}", "invoice", customer, order_id="A-33"))
+    assert "not to send you feedback questions" in opted_out and "how satisfied" not in opted_out

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.channels import conversation_ids
 from bot.channels.signing import shopify_signature, siloscope_signature, stripe_signature, zendesk_signature
-from bot.store.models import Customer, OutboxMessage, TouchpointEvent
+from bot.store.models import Conversation, Customer, OutboxMessage, TouchpointEvent
 from tests.support import WebService
 
 from .conftest import SECRETS, FakePeer
@@ -306,3 +306,22 @@ def test_stripe_invoice_paid(web: WebService, peers, sessions) -> None:
     ignored = web.post("/webhooks/stripe", created, {"Stripe-Signature": stripe_signature(secret, created)})
     assert ignored.json()["status"] == "ignored"
     assert count(sessions, TouchpointEvent) == 1
+
+
+def test_a_webhook_survey_after_the_widget_asked_about_the_same_order_is_refused(
+    web: WebService, peers, sessions
+) -> None:
+    """One survey per customer, order and touchpoint whatever the door: the chat asked first (issue 15)."""
+    with sessions.begin() as session:
+        customer = Customer(ref="C-WIDGET", opted_out=False)
+        session.add(customer)
+        session.flush()
+        session.add(Conversation(key="widget-chat", sender_id="sk-1", customer_id=customer.id, touchpoint="support",
+                                 order_id="NW-9", channel="web"))
+    again = web.post("/webhooks/touchpoint", *signed(event(customer_ref="C-WIDGET", order_id="NW-9")))
+    assert again.status_code == 429
+    assert again.json()["reason"] == "customer_recently_surveyed"
+    assert count(sessions, TouchpointEvent) == 0
+    other_order = web.post("/webhooks/touchpoint", *signed(event(event_id="e2", customer_ref="C-WIDGET",
+                                                                order_id="NW-10")))
+    assert other_order.status_code == 202

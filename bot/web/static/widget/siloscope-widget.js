@@ -278,6 +278,10 @@
 
   /* ---- mount ---- */
 
+  function noDelay() {
+    return 0;
+  }
+
   function mount() {
     var storageName = data.storage === "session" ? "session" : "local";
     startFreshIfContextChanged(storageName === "session" ? window.sessionStorage : window.localStorage);
@@ -307,7 +311,10 @@
         embedded: data.embedded === "true",
         showFullScreenButton: false,
         withRules: false,
-        hideWhenNotConnected: true
+        hideWhenNotConnected: true,
+        // rasa-webchat holds every bot message back 30 ms per character (0.8 to 3 s) to look like typing;
+        // the customer waits for nothing: a reply shows the moment Rasa sends it.
+        customMessageDelay: noDelay
       },
       root
     );
