@@ -88,3 +88,6 @@ class ValidateFeedbackForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> Slots:
         return self._answer("contact_count", value, dispatcher, tracker)
+
+    def validate_nps(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Slots:
+        return self._answer("nps", value, dispatcher, tracker)

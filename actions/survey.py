@@ -35,6 +35,7 @@ ANSWER_SLOTS = (
     "effort",
     "first_contact",
     "contact_count",
+    "nps",
     "reasks",
     "skipped",
     "requested_slot",

@@ -16,6 +16,8 @@ def format_value(metric: str, value: float | int | None) -> str:
         return f"{int(value):,}"
     if metric == "friction_index":
         return f"{value:.1f}"
+    if metric == "nps":
+        return f"{value:+.0f}"
     return f"{value:.2f}"
 
 
@@ -29,6 +31,6 @@ def format_change(row: Row, metric: str) -> str:
     elif metric == "volume":
         text = f"{int(change.delta):+,}"
     else:
-        text = f"{change.delta:+.{1 if metric == 'friction_index' else 2}f}"
+        text = f"{change.delta:+.{1 if metric in ('friction_index', 'nps') else 2}f}"
     arrow = {"up": " ▲", "down": " ▼"}.get(change.direction, "")
     return text + arrow

@@ -153,7 +153,8 @@ def handoff_heatmap(report: FrictionReport, cell_link: Callable[[str, str], str]
 
 def metrics_table(report: FrictionReport, link_for: Callable[[str], str]) -> str:
     """One column per metric, its change under it: 10 columns that fit a 1,200 px page, not 17 that do not."""
-    headers = "".join(f"<th>{escape(label)}</th>" for label in METRIC_LABELS.values())
+    shown = report.shown_metrics
+    headers = "".join(f"<th>{escape(METRIC_LABELS[metric])}</th>" for metric in shown)
     mentions = report.group_by == "silo"
     out = [f'<table id="metrics" class="fit"><thead><tr><th>{escape(report.group_by.title())}</th>{headers}'
            f'{"<th>Mentions</th>" if mentions else ""}</tr></thead><tbody>']
@@ -161,7 +162,7 @@ def metrics_table(report: FrictionReport, link_for: Callable[[str], str]) -> str
         total = row is report.total
         name = escape(row.label) if total else f'<a href="{escape(link_for(row.key))}">{escape(row.label)}</a>'
         cells = "".join(f"<td>{escape(format_value(metric, row.metrics[metric]))}{_change(row, metric)}</td>"
-                        for metric in METRIC_LABELS)
+                        for metric in shown)
         extra = f"<td>{'' if row.mentions is None else row.mentions}</td>" if mentions else ""
         out.append(f'<tr class="{"total" if total else ""}" data-key="{escape(row.key)}"><td>{name}</td>'
                    f'{cells}{extra}</tr>')

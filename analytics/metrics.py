@@ -14,6 +14,8 @@ Definitions (all over the responses in the window and the filter):
   efforts at or below ``high_effort_at_or_below`` (default 3).
 - **share negative**: share of analysed open answers whose sentiment label is ``negative``.
 - **repeat-contact rate**: share of answers with ``contact_count`` > 1 (the customer had to come back).
+- **NPS** (Net Promoter Score, −100…100, only where the optional 0–10 "would you recommend us?" question
+  was asked: ``conversation.ask_nps``): 100 × (share of 9–10 − share of 0–6). Not part of the friction index.
 - Each share's denominator is the responses that answered that question; a skipped question
   neither helps nor hurts.
 
@@ -60,7 +62,11 @@ METRIC_LABELS: dict[str, str] = {
     "high_effort_share": "High effort",
     "negative_share": "Negative sentiment",
     "repeat_rate": "Repeat contact",
+    "nps": "NPS (−100…100)",
 }
+# Shown only when answers exist: a question a company may never ask (conversation.ask_nps).
+OPTIONAL_METRICS = ("nps",)
+PROMOTER_AT_LEAST, DETRACTOR_AT_MOST = 9, 6
 
 
 @dataclass
@@ -80,6 +86,9 @@ class Sums:
     negative: int = 0
     contact_n: int = 0
     repeat: int = 0
+    nps_n: int = 0
+    promoters: int = 0
+    detractors: int = 0
 
 
 SUM_FIELDS = tuple(f.name for f in fields(Sums))
@@ -88,7 +97,7 @@ SUM_FIELDS = tuple(f.name for f in fields(Sums))
 def sum_columns(table: Table, settings: MetricSettings) -> list[Label]:
     """The SELECT list that fills ``Sums``; names match its fields."""
     score, effort = table.c.score, table.c.effort
-    contacts, label = table.c.contact_count, table.c.sentiment_label
+    contacts, label, nps = table.c.contact_count, table.c.sentiment_label, table.c.nps
 
     def flag(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
@@ -107,6 +116,9 @@ def sum_columns(table: Table, settings: MetricSettings) -> list[Label]:
         flag(label == "negative").label("negative"),
         func.count(contacts).label("contact_n"),
         flag(contacts > 1).label("repeat"),
+        func.count(nps).label("nps_n"),
+        flag(nps >= PROMOTER_AT_LEAST).label("promoters"),
+        flag(nps <= DETRACTOR_AT_MOST).label("detractors"),
     ]
 
 
@@ -140,6 +152,18 @@ def _friction_variance(s: Sums, settings: MetricSettings) -> float | None:
     return sum((100 * w / total) ** 2 * (k / n) * (1 - k / n) / n for w, k, n in used)
 
 
+def net_promoter_score(s: Sums) -> float | None:
+    return 100 * (s.promoters - s.detractors) / s.nps_n if s.nps_n else None
+
+
+def _nps_variance(s: Sums) -> float:
+    """Variance of the NPS estimate: each answer scores +100, 0 or −100."""
+    if s.nps_n < 2:
+        return math.inf
+    p, d = s.promoters / s.nps_n, s.detractors / s.nps_n
+    return 100 * 100 * ((p + d) - (p - d) ** 2) / s.nps_n
+
+
 def derive(s: Sums, settings: MetricSettings) -> dict[str, float | int | None]:
     """The numbers a manager reads, from the sums."""
     result: dict[str, float | int | None] = {
@@ -147,6 +171,7 @@ def derive(s: Sums, settings: MetricSettings) -> dict[str, float | int | None]:
         "friction_index": friction_index(s, settings),
         "mean_score": _ratio(s.score_sum, s.score_n),
         "mean_effort": _ratio(s.effort_sum, s.effort_n),
+        "nps": net_promoter_score(s),
     }
     for name, (k, n) in shares(s).items():
         result[name] = _ratio(k, n)
@@ -234,6 +259,11 @@ def changes(current: Sums, previous: Sums, settings: MetricSettings) -> dict[str
             d = t1 / n1 - t0 / n0
             interval = (d - z * se, d + z * se)
         put(name, interval, enough)
+    nps_interval = None
+    if current.nps_n >= 2 and previous.nps_n >= 2 and now["nps"] is not None and before["nps"] is not None:
+        d, se = now["nps"] - before["nps"], math.sqrt(_nps_variance(current) + _nps_variance(previous))
+        nps_interval = (d - z * se, d + z * se)
+    put("nps", nps_interval, min(current.nps_n, previous.nps_n) >= settings.min_sample)
     v1, v0 = _friction_variance(current, settings), _friction_variance(previous, settings)
     interval = None
     if v1 is not None and v0 is not None and now["friction_index"] is not None and before["friction_index"] is not None:

@@ -22,7 +22,7 @@ FORMATS = ("table", "csv", "json", "html")
 TERMINAL_HEADERS = {
     "volume": "Volume", "friction_index": "Friction", "friction_change": "Δ", "mean_score": "Satisf.\n1–5",
     "dissatisfied_share": "Dissat.\n1–2", "mean_effort": "Effort\n7=easy", "high_effort_share": "High\neffort",
-    "negative_share": "Neg.\nsent.", "repeat_rate": "Repeat", "mentions": "Mentions",
+    "negative_share": "Neg.\nsent.", "repeat_rate": "Repeat", "nps": "NPS", "mentions": "Mentions",
 }  # fmt: skip
 MENTIONS_LABEL = "Responses naming the silo at all"
 
@@ -36,7 +36,7 @@ def _legend(columns: list[str]) -> str:
 
 
 def _table_columns(report: FrictionReport) -> list[str]:
-    columns = list(METRIC_LABELS)
+    columns = report.shown_metrics
     columns.insert(2, "friction_change")
     if report.group_by == "silo":
         columns.append("mentions")

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from analytics import queries
 from analytics.journey import cycle_labels
-from analytics.metrics import SUM_FIELDS, Change, MetricSettings, Sums, changes, derive
+from analytics.metrics import METRIC_LABELS, OPTIONAL_METRICS, SUM_FIELDS, Change, MetricSettings, Sums, changes, derive
 from analytics.periods import UNITS, Window, bucket_start, local_period, period_label, trend_unit
 from analytics.queries import DIMENSIONS, Filters
 from analytics.themes import Theme, find_themes
@@ -96,6 +96,11 @@ class FrictionReport:
     @property
     def empty(self) -> bool:
         return self.total.metrics["volume"] == 0
+
+    @property
+    def shown_metrics(self) -> list[str]:
+        """The metrics a table shows: every one, but an optional one (NPS) only when answers exist."""
+        return [m for m in METRIC_LABELS if m not in OPTIONAL_METRICS or self.total.metrics.get(m) is not None]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON; each change also says its direction ("up", "down", or "" if not significant)."""

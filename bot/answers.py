@@ -27,6 +27,7 @@ AMBIGUOUS = "ambiguous"
 
 SCORE_MIN, SCORE_MAX = 1, 5
 EFFORT_MIN, EFFORT_MAX = 1, 7  # 7 = very easy
+NPS_MIN, NPS_MAX = 0, 10  # "how likely are you to recommend us?" (Net Promoter Score)
 CONTACT_MAX = 100
 # An open answer this short that sounds like chit-chat ("are you a bot?") is an aside, not the answer.
 ASIDE_MAX_WORDS = 5
@@ -105,6 +106,12 @@ EFFORT_WORDS = {
     "quick": 6, "neutral": 4, "ok": 4, "okay": 4, "average": 4, "so-so": 4, "fine": 4,
     "hard": 2, "difficult": 2, "tough": 2, "complicated": 2, "painful": 2, "tricky": 3,
     "impossible": 1, "nightmare": 1, "hell": 1, "awful": 1, "terrible": 1,
+}  # fmt: skip
+
+# Short verbal answers to "how likely are you to recommend us?" on the 0–10 scale.
+NPS_WORDS = {
+    "definitely": 10, "certainly": 10, "absolutely": 10, "likely": 8, "probably": 7, "maybe": 5,
+    "perhaps": 5, "unlikely": 2, "never": 0,
 }  # fmt: skip
 
 # Emoji that stand for a rating (faces and thumbs).
@@ -268,6 +275,11 @@ def read_score(text: str | None) -> Reading[int]:
 def read_effort(text: str | None) -> Reading[int]:
     """Customer effort 1–7 (7 = very easy) from "6", "6/7", "very easy", "quite hard", "not easy"."""
     return _read_scale(text, EFFORT_MIN, EFFORT_MAX, EFFORT_WORDS)
+
+
+def read_nps(text: str | None) -> Reading[int]:
+    """Likelihood to recommend 0–10 from "9", "9/10", "8 out of 10", "very likely", "never"."""
+    return _read_scale(text, NPS_MIN, NPS_MAX, NPS_WORDS)
 
 
 def score_band(score: int | None, probe_at_or_below: int, praise_at_or_above: int) -> str | None:

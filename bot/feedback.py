@@ -55,7 +55,7 @@ def _database_away(exc: Exception) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
-ANSWER_FIELDS = ("score", "text", "probe_text", "effort", "contact_count", "language")
+ANSWER_FIELDS = ("score", "text", "probe_text", "effort", "contact_count", "language", "nps")
 FREE_TEXT_FIELDS = ("text", "probe_text")
 
 
@@ -69,6 +69,7 @@ class Answers:
     effort: int | None = None
     contact_count: int | None = None
     language: str | None = None
+    nps: int | None = None  # 0-10, only when conversation.ask_nps
 
 
 def analyse_response(

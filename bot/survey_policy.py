@@ -21,6 +21,7 @@ from bot.answers import (
     read_contact_count,
     read_effort,
     read_first_contact,
+    read_nps,
     read_open_text,
     read_score,
     read_touchpoint,
@@ -38,7 +39,7 @@ AddFollowUp = Callable[[str], bool]
 
 # The open questions and the response field each one fills.
 OPEN_QUESTIONS = {"feedback_text": "text", "probe_text": "probe_text"}
-RATINGS = ("score", "effort", "first_contact", "contact_count")
+RATINGS = ("score", "effort", "first_contact", "contact_count", "nps")
 # Intents that an open question takes as the answer unless the message is a short, sure aside.
 ASIDE_INTENTS = ("chitchat", "thank", "out_of_scope")
 ASIDE_CONFIDENCE = 0.9
@@ -105,7 +106,8 @@ class Outcome:
 def questions_left(
     questions: Iterable[str], skipped: Iterable[str], score: Any, first_contact: Any, rules: ConversationSettings
 ) -> list[str]:
-    """The questions that still apply: none given up, no probe for a good score, no count for a first contact."""
+    """The questions that still apply: none given up, no probe for a good score, no count for a first contact,
+    no NPS question unless ``conversation.ask_nps``."""
     gone = set(skipped)
     low_score = isinstance(score, int) and not isinstance(score, bool) and score <= rules.probe_at_or_below
     left = []
@@ -115,6 +117,8 @@ def questions_left(
         if question == "probe_text" and not low_score:
             continue
         if question == "contact_count" and first_contact is not False:
+            continue
+        if question == "nps" and not rules.ask_nps:
             continue
         left.append(question)
     return left
@@ -216,6 +220,8 @@ def _rating(question: str, said: Said, progress: Progress, keep: Keep, rules: Co
         answers = Answers(effort=reading.value)
     elif question == "contact_count":
         answers = Answers(contact_count=reading.value)
+    elif question == "nps":
+        answers = Answers(nps=reading.value)
     else:  # first_contact: a plain "no" leaves the count to the next question
         values = {question: reading.value.first, "contact_count": reading.value.contact_count}
         if reading.value.contact_count is None:
@@ -233,6 +239,8 @@ def _read_rating(question: str, text: str | None) -> Reading[Any]:
         return read_effort(text)
     if question == "first_contact":
         return read_first_contact(text)
+    if question == "nps":
+        return read_nps(text)
     return read_contact_count(text, not_first=True)
 
 

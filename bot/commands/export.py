@@ -19,7 +19,7 @@ CSV_COLUMNS = [
     "response_id", "created_at", "updated_at", "status", "customer_ref", "touchpoint", "channel", "order_id",
     "ticket_id", "score", "effort", "contact_count", "text", "probe_text", "language", "polarity", "subjectivity",
     "sentiment", "sentiment_score", "primary_silo", "confidence", "silos", "handoffs", "human_requested",
-    "conversation_status",
+    "conversation_status", "nps",
 ]  # fmt: skip
 
 

@@ -119,6 +119,7 @@ def conversation(raw: Any) -> ConversationSettings:
         probe_at_or_below=section.whole("probe_at_or_below", defaults.probe_at_or_below, 0, 5),
         praise_at_or_above=section.whole("praise_at_or_above", defaults.praise_at_or_above, 1, 6),
         language_min_words=section.whole("language_min_words", defaults.language_min_words, 0),
+        ask_nps=section.flag("ask_nps", defaults.ask_nps),
     )
 
 

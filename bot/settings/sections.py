@@ -22,6 +22,8 @@ class ConversationSettings:
     probe_at_or_below: int = 2
     praise_at_or_above: int = 4
     language_min_words: int = 3
+    # The optional "how likely are you to recommend us, 0-10?" question (Net Promoter Score), asked last.
+    ask_nps: bool = False
 
 
 @dataclass(frozen=True)

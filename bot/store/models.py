@@ -96,6 +96,7 @@ class FeedbackResponse(Base):
     probe_text = Column(Text)
     effort = Column(Integer)
     contact_count = Column(Integer)
+    nps = Column(Integer)  # 0-10 "how likely to recommend us", asked only with conversation.ask_nps
     language = Column(String(16))
     polarity = Column(Float)
     subjectivity = Column(Float)

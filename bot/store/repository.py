@@ -135,7 +135,7 @@ def export_records(
         "text": r.text, "probe_text": r.probe_text, "language": r.language, "polarity": r.polarity,
         "subjectivity": r.subjectivity, "sentiment": r.sentiment_label, "sentiment_score": r.sentiment_score,
         "primary_silo": r.primary_silo, "confidence": r.primary_confidence, "silos": None, "handoffs": None,
-        "human_requested": c.human_requested, "conversation_status": c.status,
+        "human_requested": c.human_requested, "conversation_status": c.status, "nps": r.nps,
     }  # fmt: skip
     keys = ["response_id", *(key for key, column in columns.items() if column is not None)]
     query = (

@@ -18,8 +18,11 @@ import io
 import json
 
 import pytest
+from sqlalchemy import update
 
 from bot.cli import main
+from bot.store.db import engine_for
+from bot.store.models import FeedbackResponse
 
 WINDOW = ["--since", "7d", "--until", "2026-03-20"]
 
@@ -199,3 +202,18 @@ def test_csv_never_hands_a_formula_to_a_spreadsheet(friction_store, tmp_database
 def test_offline_links_of_other_groupings_lead_to_the_quotes(friction_store, capsys) -> None:
     page = run_report(capsys, "--by", "touchpoint", "--format", "html")
     assert 'href="#quotes"' in page and 'href="#quotes-delivery"' not in page
+
+
+def test_nps_appears_once_customers_answered_it(friction_store, tmp_database, capsys) -> None:
+    data = report_json(capsys)
+    assert data["total"]["metrics"]["nps"] is None  # nobody was asked (conversation.ask_nps is off)
+    assert "NPS" not in run_report(capsys)
+    # delivery's four answers this window: 10, 9 promoters; 7 passive; 3 detractor -> 100·(2 − 1)/4 = 25
+    with engine_for(tmp_database).begin() as connection:
+        for response_id, nps in zip(friction_store[:4], (10, 9, 7, 3), strict=True):
+            connection.execute(update(FeedbackResponse).where(FeedbackResponse.id == response_id).values(nps=nps))
+    rows = {row["key"]: row for row in report_json(capsys)["rows"]}
+    assert rows["delivery"]["metrics"]["nps"] == 25.0 and rows["finance"]["metrics"]["nps"] is None
+    table = run_report(capsys)
+    assert "NPS" in table and "+25" in table
+    assert "nps" in next(csv.reader(io.StringIO(run_report(capsys, "--format", "csv"))))

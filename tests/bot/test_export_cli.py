@@ -23,7 +23,8 @@ def two_responses(tmp_database: str) -> str:
     new = ConversationRef(key="new", sender_id="s-new", customer_ref="C-2", touchpoint="delivery", channel="web")
     service.record(old, Answers(score=1, text="I was charged twice for the same invoice."))
     service.finish(old)
-    service.record(new, Answers(score=5, text="The courier was friendly and fast.", effort=7, contact_count=1))
+    service.record(new, Answers(score=5, text="The courier was friendly and fast.", effort=7, contact_count=1,
+                                  nps=9))
     with engine_for(tmp_database).begin() as connection:
         ten_days_ago = utcnow() - timedelta(days=10)
         connection.execute(
@@ -42,6 +43,7 @@ def test_json_has_one_record_per_response_with_silos_and_scores(two_responses: s
     assert (old["score"], old["status"], old["customer_ref"], old["primary_silo"]) == (1, "complete", "C-1", "finance")
     assert old["silos"][0]["silo"] == "finance" and old["sentiment"] == "negative"
     assert (new["score"], new["effort"], new["contact_count"], new["status"]) == (5, 7, 1, "partial")
+    assert (old["nps"], new["nps"]) == (None, 9)  # the optional NPS answer, stored by the feedback service
     assert new["primary_silo"] == "delivery" and new["sentiment"] == "positive"
 
 

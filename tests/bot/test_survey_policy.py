@@ -271,3 +271,25 @@ def test_an_empty_follow_up_adds_nothing_and_says_why() -> None:
 def test_with_no_survey_behind_it_a_message_is_a_stray_one() -> None:
     outcome = outside_survey("meh", False, Store(), lambda _words: True, RULES)
     assert (outcome.kind, outcome.say) == (Kind.ASIDE, (ASIDE,))
+
+
+def test_the_nps_question_is_asked_only_when_the_company_turned_it_on() -> None:
+    questions = ["score", "feedback_text", "effort", "first_contact", "nps"]
+    assert "nps" not in questions_left(questions, [], 4, True, RULES)
+    asking = ConversationSettings(ask_nps=True)
+    assert questions_left(questions, [], 4, True, asking)[-1] == "nps"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("9", 9), ("0", 0), ("10/10", 10), ("8 out of 10", 8),
+                                                ("very likely", 10), ("never", 0)])
+def test_an_nps_answer_is_read_on_0_to_10_and_stored(text: str, expected: int) -> None:
+    store = Store()
+    outcome = ask("nps", text, store)
+    assert outcome.kind is Kind.STORED and outcome.values["nps"] == expected
+    assert store.asked == [Answers(nps=expected)]
+
+
+@pytest.mark.parametrize("text", ["11", "12 out of 10", "purple"])
+def test_an_unreadable_nps_answer_is_asked_again_and_nothing_stored(text: str) -> None:
+    store = Store()
+    assert ask("nps", text, store).kind is Kind.REASK and store.asked == []

@@ -5,6 +5,9 @@ destination) pointed at a local receiver. A customer asks for a person in the mi
 the department's alert arrives (before the survey is over) carrying the case's link; a manager opens
 that link in a browser, takes the case, hands it to another department with a note, and closes it
 with the outcome; the queue and the CLI then show it closed, every step in its history.
+
+The same product runs with the optional NPS question turned on (``conversation.ask_nps``), so a
+whole survey through the chat door shows the question asked last and its answer stored.
 """
 
 from __future__ import annotations
@@ -20,7 +23,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
+from sqlalchemy import select
 
+from bot.settings import PROJECT_ROOT
+from bot.store.models import Conversation, FeedbackResponse
+from tests.support.database import db_session
 from tests.support.stack import CallbackSink, RunningStack, started
 
 pytestmark = pytest.mark.e2e
@@ -39,8 +47,11 @@ def helpdesk() -> Iterator[CallbackSink]:
 @pytest.fixture(scope="module")
 def product(tmp_path_factory: pytest.TempPathFactory, helpdesk: CallbackSink) -> Iterator[RunningStack]:
     var = tmp_path_factory.mktemp("cases-stack")
-    with started(var, SILOSCOPE_ALERT_WEBHOOK_URL=helpdesk.url, SILOSCOPE_ALERT_WEBHOOK_SECRET=ALERT_SECRET) as (
-            running, sink):
+    config = yaml.safe_load((PROJECT_ROOT / "siloscope.yml").read_text(encoding="utf-8"))
+    config["conversation"] = {**config.get("conversation", {}), "ask_nps": True}
+    (var / "siloscope.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    with started(var, SILOSCOPE_ALERT_WEBHOOK_URL=helpdesk.url, SILOSCOPE_ALERT_WEBHOOK_SECRET=ALERT_SECRET,
+                 SILOSCOPE_CONFIG=str(var / "siloscope.yml")) as (running, sink):
         yield RunningStack(running.config, running.config.env["DATABASE_URL"], var, sink)
 
 
@@ -115,3 +126,23 @@ def test_a_request_for_a_person_is_worked_from_the_alert_to_closed(product: Runn
     shown = json.loads(_cli(product, "cases", "show", str(alert["case_id"]), "--json"))
     assert (shown["status"], shown["owner"], shown["outcome"]) == (
         "closed", "customer_service", "Replacement sent, customer called back")
+
+
+def _texts(messages: list[dict]) -> str:
+    return " ".join(m.get("text") or "" for m in messages).lower()
+
+
+def test_the_optional_nps_question_is_asked_last_and_its_answer_stored(product: RunningStack) -> None:
+    sender = f"nps-{uuid.uuid4().hex[:8]}"
+    product.start_survey(sender, "delivery", "C-NPS-1", order_id="A-100")
+    product.say(sender, "4")
+    product.say(sender, "Quick and the driver was friendly.")
+    product.say(sender, "6")
+    assert "recommend" in _texts(product.say(sender, "yes")), "the NPS question was not asked after the last one"
+    assert "0 (not at all likely) to 10" in _texts(product.say(sender, "eleven"))  # re-asked, nothing stored
+    assert "thank" in _texts(product.say(sender, "9/10"))
+    with db_session(product.database_url) as session:
+        response = session.scalars(select(FeedbackResponse).join(Conversation)
+                                   .where(Conversation.sender_id == sender)).one()
+        assert (response.score, response.effort, response.contact_count, response.nps, response.status) == (
+            4, 6, 1, 9, "complete")
