@@ -7,6 +7,7 @@ import json
 import pytest
 
 from analytics.formatting import format_value
+from analytics.metrics import OPTIONAL_METRICS
 from analytics.report import GROUPINGS
 from bot.cli import main
 from bot.terminal import MAX_WIDTH
@@ -37,6 +38,8 @@ def test_every_grouping_fits_100_columns_and_keeps_its_numbers(seeded, capsys, g
         line = next(line for line in lines if line.startswith(row["label"].split()[0] + " ")
                     and format_value("volume", row["metrics"]["volume"]) in line)
         for metric, value in row["metrics"].items():
+            if metric in OPTIONAL_METRICS and data["total"]["metrics"][metric] is None:
+                continue  # no NPS answers in the seed: the table leaves the column out
             assert format_value(metric, value) in line.split(), (metric, line)
     assert "Satisf. 1–5: mean satisfaction (1–5)" in " ".join(lines)  # the legend names the short headers
 
