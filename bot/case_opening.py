@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.cases import ASKED_FOR_PERSON, open_case, owner_for
-from bot.channels.alerts import SiloAlert, enqueue_alert, whole_text
+from bot.channels.alerts import SiloAlert, enqueue_alert
 from bot.settings import get_settings
 from bot.settings.sections import AlertConfig, CaseSettings
 from bot.store.models import Case, FeedbackResponse
@@ -24,6 +24,6 @@ def person_requested(session: Session, response: FeedbackResponse, config: Alert
     config = config or get_settings().alerts
     cases = cases or get_settings().cases
     case = open_case(session, response, owner_for(response, cases), ASKED_FOR_PERSON, cases)
-    alert = SiloAlert(case.owner, (ASKED_FOR_PERSON,), whole_text(response))
+    alert = SiloAlert(case.owner, (ASKED_FOR_PERSON,), response.words)
     enqueue_alert(session, response, alert, case, f"alert:{response.id}:person", config, cases)
     return case

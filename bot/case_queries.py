@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases import STATUSES, CaseRefused, is_overdue
-from bot.channels.alerts import whole_text
 from bot.store.models import Case, Customer, FeedbackResponse, utcnow
 from bot.taxonomy import Taxonomy
 
@@ -84,7 +83,7 @@ def _row(case: Case, response: FeedbackResponse, now: datetime) -> CaseRow:
     return CaseRow(id=case.id, response_id=case.response_id, owner=case.owner, status=case.status,
                    reason=case.reason, opened_at=case.opened_at, due_at=case.due_at, closed_at=case.closed_at,
                    overdue=is_overdue(case, now), touchpoint=response.touchpoint, score=response.score,
-                   quote=_quote(whole_text(response)), outcome=case.outcome)
+                   quote=_quote(response.words), outcome=case.outcome)
 
 
 def check_filters(taxonomy: Taxonomy, silo: str | None, status: str | None) -> None:
@@ -119,4 +118,4 @@ def case_detail(session: Session, case_id: int, now: datetime | None = None) -> 
     customer = session.get(Customer, case.customer_id) if case.customer_id is not None else None
     history = [CaseEventRow(e.at, e.actor, e.kind, e.from_value, e.to_value, e.note) for e in case.events]
     return CaseDetail(case=_row(case, response, now or utcnow()), customer_ref=customer.ref if customer else None,
-                      text=whole_text(response), history=history)
+                      text=response.words, history=history)

@@ -100,7 +100,7 @@ def _learn(session: Session, response: FeedbackResponse, silo: str, by: str) -> 
     """The response's words, labelled with the corrected silo, replace any earlier correction's example."""
     session.execute(delete(CompanyExample).where(CompanyExample.response_id == response.id,
                                                  CompanyExample.source == CORRECTION_SOURCE))
-    words = " ".join(part for part in (response.text, response.probe_text) if part)
+    words = response.words
     if not words:
         return
     key = text_hash(words)

@@ -84,7 +84,7 @@ def analyse_response(
     from bot.attribution import get_attributor
     from bot.sentiment import analyse_sentiment
 
-    words = " ".join(part for part in (response.text, response.probe_text) if part)
+    words = response.words
     foreign = response.language not in (None, "en")
     if not words or foreign:
         response.polarity = response.subjectivity = response.sentiment_score = None

@@ -61,7 +61,7 @@ def response_reasons(response: FeedbackResponse, thresholds: Thresholds) -> list
 def silo_alerts(response: FeedbackResponse, thresholds: Thresholds) -> list[SiloAlert]:
     """The silos to tell about one response, each with its reasons and the words to quote."""
     overall = response_reasons(response, thresholds)
-    words = whole_text(response)
+    words = response.words
     found: dict[str, SiloAlert] = {}
     for attribution in response.attributions:
         if attribution.silo == UNATTRIBUTED or attribution.confidence < thresholds.min_confidence:
@@ -101,10 +101,6 @@ def alert_payload(response: FeedbackResponse, alert: SiloAlert, config: AlertCon
         "case_id": case.id,
         "case_link": cases.link(case.id),
     }
-
-
-def whole_text(response: FeedbackResponse) -> str | None:
-    return " ".join(t for t in (response.text, response.probe_text) if t) or None
 
 
 def enqueue_alert(session: Session, response: FeedbackResponse, alert: SiloAlert, case: Case, key: str,

@@ -16,7 +16,7 @@ before anything is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -74,6 +74,15 @@ def check_references(event: TouchpointEventIn) -> None:
             raise EventRejected(422, "invalid_event", f"{found}; nothing was stored")
 
 
+def _recently_surveyed(event: TouchpointEventIn, about: str, at: datetime, config: WebhookConfig) -> EventRejected:
+    """429: one survey per window (per customer from webhooks, per order and touchpoint from any door)."""
+    return EventRejected(
+        429, "customer_recently_surveyed",
+        f"customer {event.customer_ref!r} was surveyed{about} at {at.isoformat()}Z; "
+        f"no second survey within {config.survey_window_hours:g} hours; nothing was stored",
+    )
+
+
 def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConfig) -> IntakeResult:
     if session.scalar(select(TouchpointEvent.id).where(TouchpointEvent.event_id == event.event_id)) is not None:
         return IntakeResult("duplicate", event.event_id)
@@ -88,19 +97,11 @@ def _accept_once(session: Session, event: TouchpointEventIn, config: WebhookConf
     now = utcnow()
     window = timedelta(hours=config.survey_window_hours)
     if customer.last_surveyed_at is not None and now - customer.last_surveyed_at < window:
-        raise EventRejected(
-            429, "customer_recently_surveyed",
-            f"customer {event.customer_ref!r} was surveyed at {customer.last_surveyed_at.isoformat()}Z; "
-            f"no second survey within {config.survey_window_hours:g} hours; nothing was stored",
-        )
+        raise _recently_surveyed(event, "", customer.last_surveyed_at, config)
     # The rule both doors share: the widget may already have asked about this order and touchpoint.
     earlier = last_survey(session, customer.id, event.order_id, event.touchpoint, config.survey_window_hours, now)
     if earlier is not None:
-        raise EventRejected(
-            429, "customer_recently_surveyed",
-            f"customer {event.customer_ref!r} was surveyed about this order and touchpoint at {earlier.isoformat()}Z; "
-            f"no second survey within {config.survey_window_hours:g} hours; nothing was stored",
-        )
+        raise _recently_surveyed(event, " about this order and touchpoint", earlier, config)
     session.add(TouchpointEvent(
         event_id=event.event_id, source=event.source, touchpoint=event.touchpoint, silo=event.silo,
         customer_id=customer.id, channel=event.channel, order_id=event.order_id, ticket_id=event.ticket_id,

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.case_queries import CaseDetail, CaseRow, case_detail, check_filters, list_cases
 from bot.cases import STATUSES, NoSuchCase, close, update
+from bot.channels.alerts import dashboard_link
 from bot.commands.actor import actor
 from bot.errors import UsageError
 from bot.settings import get_settings
@@ -102,7 +103,7 @@ def run_show(args: argparse.Namespace) -> int:
         print()
         return 0
     case = found.case
-    link = get_settings().alerts.response_url.replace("{id}", str(case.response_id))
+    link = dashboard_link(get_settings().alerts, case.response_id)
     lines = [
         f"Case #{case.id}: {case.status}, owned by {case.owner}",
         f"Why: {case.reason}",

@@ -114,6 +114,11 @@ class FeedbackResponse(Base):
     )
     handoffs = relationship("Handoff", cascade="all, delete-orphan", back_populates="response")
 
+    @property
+    def words(self) -> str | None:
+        """Everything the customer wrote: the open answer, then the probe's; None when they wrote nothing."""
+        return " ".join(part for part in (self.text, self.probe_text) if part) or None
+
     __table_args__ = (
         Index("ix_responses_created", "created_at"),
         Index("ix_responses_silo_created", "primary_silo", "created_at"),
