@@ -184,6 +184,11 @@ def quote_html(response_id: int, text: str, meta: str, response_link: Callable[[
             f'<div class="meta">{response_ref(response_id, response_link)} · {escape(meta)}</div></blockquote>')
 
 
+def shown(value: object) -> str:
+    """A value as HTML text, "–" where there is none (never "None" or an empty cell)."""
+    return "–" if value is None or value == "" else escape(str(value))
+
+
 def meta_line(*parts: str | None) -> str:
     """Parts joined by " · ", the missing ones left out: no "score None", no empty "· ·"."""
     return " · ".join(p for p in parts if p)

@@ -15,7 +15,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html
 
-from analytics.html import page
+from analytics.html import page, shown
 from analytics.journey import Journey, NoJourney, Step, customer_journey
 from bot.settings import Settings
 from bot.store.db import engine_for
@@ -30,10 +30,6 @@ def customer_link(ref: str) -> str:
     return f"/dashboard/customers/{quote(ref, safe='')}"
 
 
-def _cell(value: object) -> str:
-    return "–" if value is None else escape(str(value))
-
-
 def _step_row(step: Step) -> str:
     response = (f'<a class="response" href="/dashboard/responses/{step.response_id}">#{step.response_id}</a>'
                 if step.response_id is not None else "–")
@@ -41,10 +37,10 @@ def _step_row(step: Step) -> str:
     status = "asked for a person" if step.human_requested else step.status
     said = f'<div class="quote">{escape(step.text)}</div>' if step.text else ""
     return (f'<tr class="step" data-cycle="{step.cycle}"><td>{step.at:%Y-%m-%d %H:%M}</td>'
-            f"<td>{_cell(step.touchpoint)}</td><td>{_cell(step.department)}</td><td>{_cell(step.order_id)}</td>"
-            f"<td>{_cell(step.score)}</td><td>{_cell(step.effort)}</td><td>{_cell(step.contact_count)}</td>"
-            f'<td style="white-space:normal">{_cell(blamed)}{said}</td>'
-            f"<td>{_cell(', '.join(step.handoffs) or None)}</td><td>{escape(status)}</td><td>{response}</td></tr>")
+            f"<td>{shown(step.touchpoint)}</td><td>{shown(step.department)}</td><td>{shown(step.order_id)}</td>"
+            f"<td>{shown(step.score)}</td><td>{shown(step.effort)}</td><td>{shown(step.contact_count)}</td>"
+            f'<td style="white-space:normal">{shown(blamed)}{said}</td>'
+            f"<td>{shown(', '.join(step.handoffs) or None)}</td><td>{escape(status)}</td><td>{response}</td></tr>")
 
 
 def journey_body(journey: Journey) -> str:

@@ -17,7 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect, text
 
 from analytics.drilldown import ResponseDetail, UnsureAnswer, response_detail, review_queue
-from analytics.html import meta_line, page, quote_html
+from analytics.html import meta_line, page, quote_html, shown
 from bot.corrections import CorrectionRefused, NoSuchResponse, correct
 from bot.errors import UsageError
 from bot.settings import Settings
@@ -56,10 +56,6 @@ async def response_page(request: Request, response_id: int) -> HTTPResponse:
     return html(page("Siloscope dashboard: response", f"Response #{response_id}", body))
 
 
-def _shown(value: object) -> str:
-    return "–" if value is None or value == "" else escape(str(value))
-
-
 def _with_certainty(name: str | None, certainty: float | None) -> str:
     """``delivery (0.82)``; the number only where the analysis gave one (never "(None)")."""
     return escape(name or "–") + ("" if certainty is None else f" ({certainty:.2f})")
@@ -77,15 +73,15 @@ def _fields(response: ResponseDetail) -> list[tuple[str, str]]:
     if response.case is not None:
         case = (f'<a class="case" href="/dashboard/cases/{response.case.id}">case #{response.case.id}</a> · '
                 f'{escape(response.case.status.replace("_", " "))}, owned by {escape(response.case.owner)}')
-    return [("Customer", customer), ("Order", _shown(response.order_id)), ("Ticket", _shown(response.ticket_id)),
+    return [("Customer", customer), ("Order", shown(response.order_id)), ("Ticket", shown(response.ticket_id)),
             ("Asked for a person", person), ("Case", case), ("Received", f"{response.created_at} UTC"),
-            ("Touchpoint", _shown(response.touchpoint)), ("Channel", _shown(response.channel)),
-            ("Score (1–5)", _shown(response.score)), ("Effort (7 = easy)", _shown(response.effort)),
-            ("Contacts", _shown(response.contact_count)), ("Open answer", _shown(response.text)),
-            ("Follow-up answer", _shown(response.probe_text)),
+            ("Touchpoint", shown(response.touchpoint)), ("Channel", shown(response.channel)),
+            ("Score (1–5)", shown(response.score)), ("Effort (7 = easy)", shown(response.effort)),
+            ("Contacts", shown(response.contact_count)), ("Open answer", shown(response.text)),
+            ("Follow-up answer", shown(response.probe_text)),
             ("Sentiment", _with_certainty(response.sentiment_label, response.sentiment_score)),
             ("Primary silo", _with_certainty(response.primary_silo or "unattributed", response.primary_confidence)),
-            ("Status", _shown(response.status))]
+            ("Status", shown(response.status))]
 
 
 def _correction_form(response: ResponseDetail, message: str = "") -> str:
