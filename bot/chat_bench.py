@@ -5,9 +5,11 @@ matters is the ratio of Siloscope's median turn to the median turn of ``rasa ini
 measured over the same REST door, at the same concurrency, minutes apart. Customers are played
 by asyncio clients on 127.0.0.1: each client holds one conversation at a time and sends its next
 message as soon as the previous reply came, so "eight at once" is eight customers typing with no
-pause. Every Siloscope conversation is a whole survey started by a signed page context; afterwards
-the feedback database is read to count the answers that were accepted, stored, lost or
-duplicated.
+pause. A level can also be driven at a human pace (:class:`Pace`): customers open the survey over
+a few seconds, read each question and type their answer before sending it, as a hundred real
+customers in the chat at the same time do. Every Siloscope conversation is a whole survey started
+by a signed page context; afterwards the feedback database is read to count the answers that were
+accepted, stored, lost or duplicated.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import itertools
 import math
 import os
+import random
 import subprocess
 import time
 import uuid
@@ -56,6 +59,30 @@ class Turn:
 class Script:
     sender: str
     turns: list[Turn]
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How long a customer takes before each message; the latency measured is still send to reply.
+
+    The survey's first message is sent by the page when the customer opens the chat; the openings
+    are spread over ``ramp_s`` (links opened after touchpoints, not a hundred in one millisecond).
+    Every later message waits for the customer to read the question and type the answer, at a quick
+    typist's speed: slower customers would load the bot less.
+    """
+
+    ramp_s: float = 10.0
+    read_s: tuple[float, float] = (1.0, 3.0)
+    chars_per_s: float = 5.0  # about 60 words a minute
+
+    def opening(self, rng: random.Random) -> float:
+        return rng.uniform(0.0, self.ramp_s)
+
+    def before(self, turn: Turn, rng: random.Random) -> float:
+        return rng.uniform(*self.read_s) + len(turn.text) / self.chars_per_s
+
+
+HUMAN_PACE = Pace()
 
 
 @dataclass
@@ -138,9 +165,14 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, turn: Turn
 
 
 async def drive(url: str, make_script: Callable[[int], Script], clients: int, conversations: int,
-                max_seconds: float, accepted: Accepted | None = None) -> Level:
-    """``clients`` customers at once work through ``conversations`` scripts; none starts after ``max_seconds``."""
+                max_seconds: float, accepted: Accepted | None = None, pace: Pace | None = None,
+                seed: int = 14) -> Level:
+    """``clients`` customers at once work through ``conversations`` scripts; none starts after ``max_seconds``.
+
+    With no ``pace`` each customer sends the next message the moment the reply came.
+    """
     level = Level(clients)
+    rng = random.Random(seed)
     numbers = itertools.count()
     deadline = time.monotonic() + max_seconds
     webhook = f"{url}/webhooks/rest/webhook"
@@ -151,7 +183,9 @@ async def drive(url: str, make_script: Callable[[int], Script], clients: int, co
             if number >= conversations:
                 return
             script = make_script(number)
-            for turn in script.turns:
+            for index, turn in enumerate(script.turns):
+                if pace is not None:
+                    await asyncio.sleep(pace.before(turn, rng) if index else pace.opening(rng))
                 started = time.perf_counter()
                 replies = await _say(session, webhook, script.sender, turn)
                 level.latencies.append(time.perf_counter() - started)
