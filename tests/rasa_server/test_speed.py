@@ -104,7 +104,7 @@ def test_the_short_check_accepts_exactly_what_the_whole_schema_accepts(installed
                {"events": [{**events[0], "timestamp": "noon"}]}, {"responses": "none"}]
     for answer in answers:
         whole = jsonschema.Draft202012Validator(schema).is_valid(answer)
-        assert speed._passes_short_check(answer) is whole if whole else not speed._passes_short_check(answer)
+        assert speed._passes_short_check(answer) is whole
         if whole:
             assert RemoteAction("x", None)._validate_action_result(answer) is True
         else:
