@@ -2,7 +2,7 @@
 
 Run as ``python -m rasa_server.main <rasa run options>`` with ``RASA_TOKEN`` set; the launcher
 starts Rasa this way.
-- What runs inside Rasa (``rasa_server.durability``, ``rasa_server.tracker_store_guard``,
+- What runs inside Rasa (``rasa_server.durability``, ``rasa_server.lock_store``, ``rasa_server.tracker_store_guard``,
   ``rasa_server.speed``) is in place before the first message.
 - ``rasa run --auth-token <token>`` would put the token in the process's argv, where ``ps`` and
   ``/proc/<pid>/cmdline`` show it to every local user. Rasa reads its token only from that option,
@@ -27,9 +27,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"${TOKEN_ENV} is not set: Rasa's HTTP API would be open to anyone who reaches its port")
     from rasa.__main__ import main as rasa_main
 
-    from rasa_server import durability, speed, tracker_store_guard
+    from rasa_server import durability, lock_store, speed, tracker_store_guard
 
     durability.install()
+    lock_store.install()
     tracker_store_guard.install()
     speed.install()
     sys.argv = ["rasa", "run", *arguments, "--auth-token", token]

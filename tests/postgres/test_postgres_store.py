@@ -58,6 +58,9 @@ def test_a_nul_byte_postgresql_refuses_is_cleaned_at_the_door_and_the_answer_is_
 LOCK_HOLDER = """
 import asyncio, sys, time
 from rasa.core.lock_store import RedisLockStore
+from rasa_server import lock_store
+
+lock_store.install()  # as rasa_server.main does in every Rasa process
 
 async def main():
     store = RedisLockStore(host="127.0.0.1", port=int(sys.argv[1]), db=0)
