@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.attribution import Attributor, get_attributor
-from bot.attribution.adaptation import adapt
+from bot.attribution.adaptation import self_labelled, train_adapted
 from bot.evaluation import LabelledRow, Report, read_labelled_csv, score
 
 DEFAULT_SEEDS = 5
@@ -63,12 +63,17 @@ def _mean(values: Sequence[float]) -> float:
 def evaluate_adaptation(path: Path, k: int, seeds: int = DEFAULT_SEEDS, unlabelled: bool = False) -> dict[str, object]:
     """Adapted vs zero-shot vs plain LR, macro-F1 and accuracy averaged over ``seeds`` draws of K rows per class.
 
-    With ``unlabelled`` the held-out texts (without their labels) are also the company's traffic:
-    priors re-estimated by EM and one round of self-training; the labelled-only score is shown beside it.
+    With ``unlabelled`` the held-out texts (without their labels) are also the company's traffic, as
+    ``siloscope learn --from-answers`` uses it (one round of self-training); the labelled-only score is
+    shown beside it. K = 0 (only with ``unlabelled``) is a company that labelled nothing: every row is
+    traffic and held out, there is no baseline to train, and one draw is all there is.
     """
+    if k == 0 and not unlabelled:
+        raise ValueError("K = 0 measures only the unlabelled traffic's effect")
     zero_shot = get_attributor()
     taxonomy = zero_shot.taxonomy
     rows = read_labelled_csv(path, "silo", list(taxonomy.silos))
+    seeds = 1 if k == 0 else seeds
     results: dict[str, list[float]] = {}
 
     def record(name: str, report: Report) -> None:
@@ -80,13 +85,15 @@ def evaluate_adaptation(path: Path, k: int, seeds: int = DEFAULT_SEEDS, unlabell
         labelled, held_out = draw(rows, k, seed)
         held_out_n = len(held_out)
         pairs = [(r.text, r.labels[0]) for r in labelled]
-        adapted = Attributor(taxonomy, sentiment=zero_shot.sentiment, model=adapt(taxonomy, pairs))
-        record("labelled_only_" if unlabelled else "", _scored(held_out, _primary(adapted)))
+        teacher = train_adapted(taxonomy, pairs)
+        if k:
+            adapted = Attributor(taxonomy, sentiment=zero_shot.sentiment, model=teacher)
+            record("labelled_only_" if unlabelled else "", _scored(held_out, _primary(adapted)))
+            record("baseline_", _scored(held_out, tfidf_baseline(labelled)))
         if unlabelled:
-            model = adapt(taxonomy, pairs, [r.text for r in held_out])
+            model = train_adapted(taxonomy, pairs, self_labelled(teacher, [r.text for r in held_out]))
             traffic = Attributor(taxonomy, sentiment=zero_shot.sentiment, model=model)
             record("", _scored(held_out, _primary(traffic)))
-        record("baseline_", _scored(held_out, tfidf_baseline(labelled)))
         record("zero_shot_", _scored(held_out, _primary(zero_shot)))
     summary: dict[str, object] = {
         "kind": "attribution-adaptation",
@@ -97,4 +104,6 @@ def evaluate_adaptation(path: Path, k: int, seeds: int = DEFAULT_SEEDS, unlabell
         "held_out_n": held_out_n,
     }
     summary.update({name: _mean(values) for name, values in sorted(results.items())})
+    if not k:
+        summary.update(baseline_macro_f1=None, baseline_accuracy=None)
     return summary

@@ -73,7 +73,7 @@ class SiloModel:
         return self.probabilities_from(*self.evidence(text))
 
 
-def _unattributed_examples() -> list[str]:
+def unattributed_examples() -> list[str]:
     return [str(s) for s in language().get("unattributed_examples") or ()]
 
 
@@ -100,7 +100,7 @@ def train(taxonomy: Taxonomy, extra: Sequence[ExtraExample] = ()) -> SiloModel:
     for index, silo in enumerate(taxonomy.silos.values()):
         documents += [(features(p), index, PHRASE_WEIGHT) for p in silo.phrases]
         documents += [(features(e), index, EXAMPLE_WEIGHT) for e in training_examples(silo)]
-    documents += [(features(s), len(classes) - 1, EXAMPLE_WEIGHT) for s in _unattributed_examples()]
+    documents += [(features(s), len(classes) - 1, EXAMPLE_WEIGHT) for s in unattributed_examples()]
     documents += [(features(e.text), classes.index(e.silo), e.weight) for e in extra if e.silo in taxonomy.silos]
     documents = [d for d in documents if d[0]]
     vocabulary = {f: i for i, f in enumerate(sorted({f for feats, _, _ in documents for f in feats}))}
