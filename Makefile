@@ -170,6 +170,7 @@ soak: setup servers
 bench: setup
 	$(BIN)/siloscope bench chat
 	$(BIN)/siloscope bench attribution
+	$(BIN)/siloscope bench adapt
 	$(BIN)/siloscope bench report --rows 100000
 	$(BIN)/siloscope bench report --rows 1000000
 

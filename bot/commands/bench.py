@@ -18,7 +18,7 @@ from pathlib import Path
 
 from textblob import TextBlob
 
-from bot.commands import bench_chat, bench_report
+from bot.commands import bench_adapt, bench_chat, bench_report
 from bot.errors import UsageError
 
 TARGET_TEXTS_PER_S = 1000.0
@@ -26,14 +26,17 @@ TARGET_TEXTS_PER_S = 1000.0
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = "Time attribution plus sentiment against TextBlob's sentiment alone on the same texts."
-    parser.add_argument("what", choices=["attribution", "report", "chat"],
+    parser.add_argument("what", choices=["attribution", "report", "chat", "adapt"],
                         help="what to time (attribution includes sentiment; report: see bench_report; "
-                             "chat: turn latency against rasa init's moodbot, see bench_chat)")
+                             "chat: turn latency against rasa init's moodbot, see bench_chat; "
+                             "adapt: what learning a company's words gains on real sets, see bench_adapt)")
     parser.add_argument("-n", "--texts", type=int, default=3000, help="how many texts to time (default 3000)")
-    parser.add_argument("--file", type=Path, help="take texts from this CSV (column 'text') instead of the examples")
+    parser.add_argument("--file", type=Path, help="take texts from this CSV (column 'text') instead of the examples; "
+                        "adapt: this labelled attribution CSV instead of the shared sets")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     bench_report.add_arguments(parser)
     bench_chat.add_arguments(parser)
+    bench_adapt.add_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -62,6 +65,8 @@ def handle(args: argparse.Namespace) -> int:
         return bench_report.handle(args)
     if args.what == "chat":
         return bench_chat.handle(args)
+    if args.what == "adapt":
+        return bench_adapt.handle(args)
     if args.texts < 1:
         raise UsageError("--texts must be at least 1")
     from bot.attribution import get_attributor
