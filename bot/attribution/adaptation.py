@@ -14,7 +14,8 @@ Three moves, each principled rather than tuned on a shared set:
   Re-estimating the priors on the same answers by EM (Saerens, Latinne & Decaestecker 2002) was measured
   and left out: it moves the priors towards the silos the model already favours, so macro-F1 fell on ACID
   (0.527 -> 0.496), on the reviews (0.483 -> 0.475) and on every own round (1 to 14 points), where
-  self-training alone raised ACID, Bitext and the reviews (docs/quality.md, "Unlabelled answers").
+  self-training alone raised ACID and Bitext and left the reviews level (docs/quality.md, "Unlabelled
+  answers: what was tried").
 """
 
 from __future__ import annotations
@@ -54,11 +55,10 @@ def labelled_priors(silos: Sequence[str], labels: Iterable[str]) -> list[float]:
     return [(counts[s] + PRIOR_SMOOTHING) / total for s in silos]
 
 
-def shift_priors(model: SiloModel, new: Sequence[float], old: Sequence[float] | None = None) -> SiloModel:
-    """The model with its silo priors moved from ``old`` (flat when None: it was trained balanced) to ``new``."""
+def shift_priors(model: SiloModel, new: Sequence[float]) -> SiloModel:
+    """The model, trained balanced (a flat prior), with its silo priors moved to ``new``."""
     silos = len(model.silos)
-    old = old or [1.0 / silos] * silos
-    shifted = [b + math.log(n / o) for b, n, o in zip(model.intercepts[:silos], new, old, strict=True)]
+    shifted = [b + math.log(n * silos) for b, n in zip(model.intercepts[:silos], new, strict=True)]
     return replace(model, intercepts=(*shifted, *model.intercepts[silos:]))
 
 

@@ -6,10 +6,10 @@ default one adapted with them (``bot.attribution.adaptation``: the company's row
 a silo's default text, and its label counts become the priors), the method ``siloscope eval
 --adapt-labelled`` measures. ``siloscope learn --from-answers`` adds the company's unlabelled answers the
 same way ``--adapt-unlabeled`` measures: the ones the model is sure about, stored as examples of source
-``answers`` (each linked to its response, so erasing the customer erases it), one document each and
-outside the priors. It is retrained when the examples change: each process asks the database
-for a cheap version stamp, and a trained model is kept on disk under its content's hash, so after
-``siloscope learn`` trained it, the servers load it instead of training again.
+``answers`` (each linked to its response, so erasing the customer erases it), learnt whole and as their
+words the default model does not know, outside the priors. It is retrained when the examples change:
+each process asks the database for a cheap version stamp, and a trained model is kept on disk under
+its content's hash, so after ``siloscope learn`` trained it, the servers load it instead of training again.
 """
 
 from __future__ import annotations

@@ -56,8 +56,6 @@ def run(args: argparse.Namespace) -> int:
     chosen = [bool(args.file), args.show, args.forget is not None, args.from_answers]
     if sum(chosen) != 1:
         raise UsageError("give a FILE to learn, or --show, or --forget SOURCE, or --from-answers (one of them)")
-    if args.source in (ANSWERS_SOURCE, CORRECTION_SOURCE):
-        raise UsageError(f"--source '{args.source}' is kept for examples siloscope makes itself; choose another name")
     sessions = session_factory(engine_for(get_settings().database_url))
     if args.show:
         with sessions.begin() as session:
@@ -101,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
         except DatasetError as exc:
             raise UsageError(f"{exc}; nothing was learnt") from exc
         source = args.source or args.file.name
+        if source in (ANSWERS_SOURCE, CORRECTION_SOURCE):
+            raise UsageError(f"the source name '{source}' is kept for examples siloscope makes itself; "
+                             "give the file another --source")
         with sessions() as session:
             outcome = add_examples(session, pairs, source, actor(args.by), get_settings().privacy.redact)
             if args.dry_run:

@@ -98,3 +98,8 @@ def test_the_names_siloscope_uses_itself_cannot_be_a_file_s_source(tmp_database:
     path.write_text("text,silo\nbilled twice,finance\n", encoding="utf-8")
     assert main(["learn", str(path), "--source", name]) == 2
     assert "kept for examples siloscope makes itself" in capsys.readouterr().err
+    named = tmp_path / name  # a file of that very name, without --source
+    named.write_text("text,silo\nbilled twice,finance\n", encoding="utf-8")
+    assert main(["learn", str(named)]) == 2
+    assert "give the file another --source" in capsys.readouterr().err
+    assert _self_taught(tmp_database) == []
