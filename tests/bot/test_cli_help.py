@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import COMMANDS, build_parser, main
+from bot.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,9 +110,11 @@ def test_top_level_help_is_quick() -> None:
     assert best < 1.0
 
 
-def test_errors_under_json_have_the_one_shape_of_every_command(tmp_path, monkeypatch, capsys) -> None:
+def test_errors_under_json_have_the_one_shape_of_every_command(tmp_path, monkeypatch, capsys, request) -> None:
     """Every --json command fails alike: exit 2, one line on stderr naming the command, nothing on stdout."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing.db'}")
+    get_settings.cache_clear()  # settings an earlier test read would still name the checkout's database
+    request.addfinalizer(get_settings.cache_clear)  # and these must not outlive the test
     for argv in (["outbox", "list", "--json"], ["eval", "attribution", str(tmp_path / "none.csv"), "--json"],
                  ["eval", "all", "--no-shared", str(tmp_path / "nowhere"), "--json"],
                  ["learn", str(tmp_path / "none.csv"), "--json"], ["bench", "attribution", "--texts", "0", "--json"]):
