@@ -31,6 +31,8 @@ CORE_MODULES = (
     "bot.settings.parse",
     "bot.settings.sections",
     "bot.sticky",
+    "bot.store",
+    "bot.store.sqlite_file",
     "bot.taxonomy",
     "bot.tokens",
     "bot.word_yaml",

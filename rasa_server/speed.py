@@ -30,7 +30,9 @@ save counted the stored events again with the same query, and on SQLite every se
 connection (and set its pragmas). Now a read selects only ``data``; the number of rows it read is
 remembered for that conversation, and the save that follows (under the same conversation lock)
 appends the events after them without counting again; a save with no read before it counts as
-Rasa does. SQLite connections are pooled (as SQLAlchemy 2 does for files), each set up once.
+Rasa does. SQLite connections are pooled (as SQLAlchemy 2 does for files), each set up once, and
+dropped when the file they opened is no longer the one at the path (``bot.store.sqlite_file``): a
+deleted database fails the turn (503, send it again) instead of being written into unlinked.
 
 **Reading a tracker.** Every event Rasa reads back from the tracker store is matched to its class
 by walking all subclasses of ``Event`` (``inspect.isabstract`` on each) again: about 4 % of a
@@ -56,6 +58,8 @@ from rasa.shared.utils.common import all_subclasses
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from bot.store.sqlite_file import bind_to_existing_file, sqlite_file
 
 _ORIGINAL = RemoteAction._validate_action_result
 _ORIGINAL_INIT = tracker_store.SQLTrackerStore.__init__
@@ -136,6 +140,9 @@ def _tracker_store_init(self: tracker_store.SQLTrackerStore, *args: Any, **kwarg
         self.engine.dispose()
         self.engine = create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
         event.listen(self.engine, "connect", _sqlite_tuned)
+        path = sqlite_file(self.engine)
+        if path is not None:  # a pooled connection must not outlive its file
+            bind_to_existing_file(self.engine, path)
         self.sessionmaker = sessionmaker(bind=self.engine)
 
 

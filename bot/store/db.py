@@ -9,7 +9,6 @@ missing (an unmounted volume, a deleted folder, an empty PostgreSQL database) re
 
 from __future__ import annotations
 
-import urllib.parse
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import UsageError
 from bot.privacy.files import private_file
+from bot.store.sqlite_file import bind_to_existing_file, sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONNECT_TIMEOUT = 5  # seconds; PostgreSQL URLs may set their own ``?connect_timeout=``
@@ -32,15 +32,9 @@ def make_engine(url: str) -> Engine:
         # An unreachable host would otherwise hold a write (and the spool's lock) for minutes.
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
     engine = create_engine(url, future=True, pool_pre_ping=not is_sqlite, connect_args=connect_args)
-    path = _sqlite_file(engine)
+    path = sqlite_file(engine)
     if path is not None:
-        existing_only = f"file:{urllib.parse.quote(str(path))}?mode=rw"
-
-        @event.listens_for(engine, "do_connect")
-        def _existing_file_only(_dialect, _record, cargs, cparams) -> None:  # type: ignore[no-untyped-def]
-            # SQLite would otherwise create an empty file wherever the real one went missing.
-            cargs[0] = existing_only
-            cparams["uri"] = True
+        bind_to_existing_file(engine, path)
 
     if is_sqlite:
 
@@ -60,7 +54,7 @@ def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
-    path = _sqlite_file(engine)
+    path = sqlite_file(engine)
     if path is not None:
         # The one place a database file is created, and 0600 before SQLite opens it: SQLite gives its
         # -wal/-shm/-journal files the database's own mode. A file an older version left 0644 is narrowed.
@@ -79,20 +73,12 @@ class DatabaseMissing(UsageError):
     """The configured database, or its schema, does not exist; ``siloscope migrate`` creates it."""
 
 
-def _sqlite_file(engine: Engine) -> Path | None:
-    """The file of a file-based SQLite database, else None."""
-    database = engine.url.database
-    if engine.url.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
-        return None
-    return Path(database).resolve()
-
-
 def require_schema(engine: Engine) -> None:
     """Raise :class:`DatabaseMissing` unless the database exists with a Siloscope schema.
 
     An unreachable server raises ``OperationalError`` as before (an outage, not a missing one).
     """
-    path = _sqlite_file(engine)
+    path = sqlite_file(engine)
     where = str(path) if path is not None else repr(engine.url)
     fix = "restore it, or create it with `siloscope migrate` (`make setup` runs it)"
     if path is not None and not path.exists():

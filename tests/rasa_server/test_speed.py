@@ -160,3 +160,28 @@ def test_reads_with_no_save_after_them_are_not_remembered_forever(installed: Non
     for number in range(12):
         asyncio.run(store.retrieve(f"reader-{number}"))
     assert len(store._stored_counts) <= 5
+
+
+def test_a_deleted_tracker_database_fails_the_save_instead_of_writing_into_the_unlinked_file(
+    installed: None, tmp_path
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    store = _store(tmp_path)
+    path = tmp_path / "tracker.db"
+    asyncio.run(store.get_or_create_tracker("customer-1"))
+    with sqlite3.connect(path) as source, sqlite3.connect(tmp_path / "backup.db") as target:
+        source.backup(target)
+    for name in ("tracker.db", "tracker.db-wal", "tracker.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    with pytest.raises(OperationalError):
+        asyncio.run(store.get_or_create_tracker("customer-2"))
+    assert not path.exists(), "no new, empty tracker database where the real one went missing"
+
+    (tmp_path / "backup.db").rename(path)  # restored: the conversations go on in it
+    asyncio.run(store.get_or_create_tracker("customer-3"))
+    with sqlite3.connect(path) as connection:
+        senders = {row[0] for row in connection.execute("SELECT DISTINCT sender_id FROM events")}
+    assert senders == {"customer-1", "customer-3"}
