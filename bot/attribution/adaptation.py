@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from bot.attribution.corpus import training_examples
 from bot.attribution.features import features
-from bot.attribution.model import ExtraExample, SiloModel, train, unattributed_examples
+from bot.attribution.model import ExtraExample, SiloModel, default_documents, train
 from bot.taxonomy import Taxonomy
 
 COMPANY_SHARE = 1.0  # company rows of a silo weigh this many times the silo's default training text
@@ -67,10 +67,7 @@ def self_labelled(model: SiloModel, texts: Iterable[str]) -> list[tuple[str, str
     silos = model.silos
     sure = []
     for text in texts:
-        evidence, known = model.evidence(text)
-        if not known:
-            continue
-        probabilities = model.probabilities_from(evidence, known)[:-1]
+        probabilities = model.probabilities(text)[:-1]  # all 0 when no word is known: never sure
         best = max(range(len(silos)), key=probabilities.__getitem__)
         if probabilities[best] >= SELF_TRAINING_CONFIDENCE:
             sure.append((text, silos[best]))
@@ -79,10 +76,7 @@ def self_labelled(model: SiloModel, texts: Iterable[str]) -> list[tuple[str, str
 
 def default_vocabulary(taxonomy: Taxonomy) -> frozenset[str]:
     """Every feature the default training text has: what the model knows before any company's words."""
-    documents = [*unattributed_examples()]
-    for silo in taxonomy.silos.values():
-        documents += [*silo.phrases, *training_examples(silo)]
-    return frozenset(f for document in documents for f in features(document))
+    return frozenset(f for text, _, _ in default_documents(taxonomy) for f in features(text))
 
 
 def company_words(text: str, known: frozenset[str]) -> str:

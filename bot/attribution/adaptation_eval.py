@@ -85,7 +85,7 @@ def evaluate_adaptation(path: Path, k: int, seeds: int = DEFAULT_SEEDS, unlabell
         labelled, held_out = draw(rows, k, seed)
         held_out_n = len(held_out)
         pairs = [(r.text, r.labels[0]) for r in labelled]
-        teacher = train_adapted(taxonomy, pairs)
+        teacher = train_adapted(taxonomy, pairs) if pairs else zero_shot.model  # no labels: the default model
         if k:
             adapted = Attributor(taxonomy, sentiment=zero_shot.sentiment, model=teacher)
             record("labelled_only_" if unlabelled else "", _scored(held_out, _primary(adapted)))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from bot.attribution import Attributor, get_attributor
 from bot.attribution.adaptation import self_labelled, train_adapted
@@ -155,16 +155,17 @@ def learn_from_answers(session: Session, added_by: str, cache_dir: Path) -> Self
     taken = {h for (h,) in session.execute(select(CompanyExample.text_hash))}
     corrected = select(CompanyExample.response_id).where(CompanyExample.response_id.isnot(None))
     linked = {r for (r,) in session.execute(corrected)}
-    newest = session.execute(
-        select(FeedbackResponse.id, FeedbackResponse.text, FeedbackResponse.probe_text)
+    newest = session.scalars(
+        select(FeedbackResponse)
+        .options(load_only(FeedbackResponse.id, FeedbackResponse.text, FeedbackResponse.probe_text))
         .where(FeedbackResponse.text.isnot(None) | FeedbackResponse.probe_text.isnot(None))
         .order_by(FeedbackResponse.id.desc()).limit(MAX_ANSWERS)
     ).all()
     answers: dict[str, int] = {}  # words -> response id, each text once
-    for response_id, text, probe in newest:
-        words = " ".join(part for part in (text, probe) if part)
-        if response_id not in linked and text_hash(words) not in taken:
-            answers.setdefault(words, response_id)
+    for response in newest:
+        words = response.words or ""
+        if response.id not in linked and text_hash(words) not in taken:
+            answers.setdefault(words, response.id)
     sure = self_labelled(teacher, answers)
     for words, silo in sure:
         session.add(CompanyExample(text=words, text_hash=text_hash(words), silo=silo, source=ANSWERS_SOURCE,

@@ -73,8 +73,19 @@ class SiloModel:
         return self.probabilities_from(*self.evidence(text))
 
 
-def unattributed_examples() -> list[str]:
+def _unattributed_examples() -> list[str]:
     return [str(s) for s in language().get("unattributed_examples") or ()]
+
+
+def default_documents(taxonomy: Taxonomy) -> list[tuple[str, int, float]]:
+    """The default training text as (text, class index, weight): each silo's phrases and corpus sentences,
+    then the "none" sentences, whose index is the last class's."""
+    documents: list[tuple[str, int, float]] = []
+    for index, silo in enumerate(taxonomy.silos.values()):
+        documents += [(p, index, PHRASE_WEIGHT) for p in silo.phrases]
+        documents += [(e, index, EXAMPLE_WEIGHT) for e in training_examples(silo)]
+    documents += [(s, len(taxonomy.silos), EXAMPLE_WEIGHT) for s in _unattributed_examples()]
+    return documents
 
 
 @dataclass(frozen=True)
@@ -96,11 +107,7 @@ def train(taxonomy: Taxonomy, extra: Sequence[ExtraExample] = ()) -> SiloModel:
     from sklearn.linear_model import LogisticRegression
 
     classes = (*taxonomy.silos, NONE)
-    documents: list[tuple[list[str], int, float]] = []
-    for index, silo in enumerate(taxonomy.silos.values()):
-        documents += [(features(p), index, PHRASE_WEIGHT) for p in silo.phrases]
-        documents += [(features(e), index, EXAMPLE_WEIGHT) for e in training_examples(silo)]
-    documents += [(features(s), len(classes) - 1, EXAMPLE_WEIGHT) for s in unattributed_examples()]
+    documents = [(features(text), index, weight) for text, index, weight in default_documents(taxonomy)]
     documents += [(features(e.text), classes.index(e.silo), e.weight) for e in extra if e.silo in taxonomy.silos]
     documents = [d for d in documents if d[0]]
     vocabulary = {f: i for i, f in enumerate(sorted({f for feats, _, _ in documents for f in feats}))}

@@ -32,6 +32,12 @@ def _delete_wal(path: Path) -> None:
         (path.parent / name).unlink(missing_ok=True)
 
 
+def _restore(backup: Path, path: Path) -> None:
+    """How an operator restores a SQLite backup: move it into place; the old -wal and -shm belong to the old file."""
+    shutil.move(backup, path)
+    _delete_wal(path)
+
+
 def _backup(path: Path, to: Path) -> None:
     """A consistent copy of the live database (WAL included), as an operator's backup tool makes."""
     with sqlite3.connect(path) as source, sqlite3.connect(to) as target:
@@ -55,7 +61,7 @@ def test_answers_given_while_the_file_is_gone_wait_in_the_spool_and_reach_it_whe
     assert not path.exists(), "no new, empty database may be created where the real one went missing"
     assert (tmp_path / "var" / "spool" / "feedback.jsonl").read_text(encoding="utf-8").count('"key": "b"') == 1
 
-    shutil.move(tmp_path / "backup.db", path)  # the operator restores the backup
+    _restore(tmp_path / "backup.db", path)
     _answer("c")  # replays the spool first
     assert _stored(path) == ["a", "b", "c"]
 
@@ -67,8 +73,7 @@ def test_after_a_backup_is_moved_into_place_answers_go_to_the_restored_file(
     _answer("a")
     _backup(path, tmp_path / "backup.db")
     _answer("b")  # in the live file, which the restore then throws away: the operator's choice
-    shutil.move(tmp_path / "backup.db", path)
-    _delete_wal(path)  # a restore of a SQLite file: its -wal and -shm belong to the old one
+    _restore(tmp_path / "backup.db", path)
 
     _answer("c")
     assert _stored(path) == ["a", "c"]
